@@ -1,0 +1,10 @@
+import { runService } from '@cdp/runtime';
+import { CollectorEnv } from './collector.env';
+import { CollectorModule } from './collector.module';
+
+void runService({
+  service: 'collector',
+  envClass: CollectorEnv,
+  port: (env) => env.COLLECTOR_PORT,
+  imports: () => [CollectorModule],
+});

@@ -1,0 +1,100 @@
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBrokerList, IsHttpUrl } from './validators';
+
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const TOPIC_MESSAGE = 'must be a Kafka topic name (letters, digits, ".", "_", "-")';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/**
+ * Environment shared by every service (contract section 1 and 2). Property names are
+ * the variable names; initialisers are the defaults.
+ */
+export class BaseEnv {
+  @IsBrokerList()
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsString()
+  @IsNotEmpty()
+  KAFKA_CLIENT_ID = 'cdp';
+
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  KAFKA_TOPIC_PARTITIONS = 3;
+
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  KAFKA_REPLICATION_FACTOR = 1;
+
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  KAFKA_CONNECTION_TIMEOUT_MS = 3000;
+
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_RAW_WEB = 'cdp.raw.web';
+
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_RAW_SOCIAL = 'cdp.raw.social';
+
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_RAW_AD = 'cdp.raw.ad';
+
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_RAW_TRANSACTION = 'cdp.raw.transaction';
+
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_EVENTS = 'cdp.events';
+
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_EVENTS_DLQ = 'cdp.events.dlq';
+
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_SEGMENT_EVENTS = 'cdp.segment-events';
+
+  @IsBoolean({ message: 'must be true or false' })
+  KAFKA_CREATE_TOPICS = true;
+
+  @IsHttpUrl()
+  CLICKHOUSE_URL = 'http://127.0.0.1:8123';
+
+  @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, {
+    message: 'must be a ClickHouse database name ([A-Za-z_][A-Za-z0-9_]*)',
+  })
+  CLICKHOUSE_DATABASE = 'cdp';
+
+  @IsString()
+  @IsNotEmpty()
+  CLICKHOUSE_USER = 'default';
+
+  @IsString()
+  CLICKHOUSE_PASSWORD = '';
+
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  CLICKHOUSE_REQUEST_TIMEOUT_MS = 30000;
+
+  @IsBoolean({ message: 'must be true or false' })
+  CLICKHOUSE_MIGRATE = true;
+
+  @IsString()
+  @IsNotEmpty()
+  HTTP_HOST = '0.0.0.0';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevelName = 'log';
+
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  SHUTDOWN_TIMEOUT_MS = 15000;
+
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  HEALTH_CHECK_TIMEOUT_MS = 1500;
+}

@@ -1,0 +1,3 @@
+export * from './run-service';
+export * from './service-runtime.module';
+export * from './startup.service';

@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { BaseEnv, ConfigError, loadConfig } from '@cdp/config';
+import { JsonLogger } from '@cdp/observability';
+import { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ServiceRuntimeModule } from './service-runtime.module';
+
+export interface ServiceDefinition<E extends BaseEnv> {
+  /** Service name, used in logs, metrics labels and the Kafka client id. */
+  service: string;
+  envClass: new () => E;
+  /** The HTTP port (API, or metrics and health for workers). */
+  port: (env: E) => number;
+  /** The service's own feature module(s), given the validated config. */
+  imports: (env: E) => (DynamicModule | (new (...args: never[]) => unknown))[];
+}
+
+/** Root module of a service process; its imports are filled in by runService. */
+class ServiceModule {}
+
+/** Validates config (exit 1 with one line naming each bad variable), boots Nest, listens, and shuts down gracefully. */
+export async function runService<E extends BaseEnv>(def: ServiceDefinition<E>): Promise<void> {
+  let env: E;
+  try {
+    env = loadConfig(def.envClass);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', service: def.service, msg: e.message })}\n`,
+    );
+    process.exit(1);
+  }
+  const logger = new JsonLogger(def.service, env.LOG_LEVEL);
+
+  const root: DynamicModule = {
+    module: ServiceModule,
+    imports: [ServiceRuntimeModule.forRoot({ service: def.service, env, logger }), ...def.imports(env)],
+  };
+  const app = await NestFactory.create(root, { logger, bufferLogs: false });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(
+        { msg: `received ${signal}, shutting down`, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+        'Lifecycle',
+      );
+      setTimeout(() => {
+        logger.error(
+          { msg: `shutdown did not finish within ${env.SHUTDOWN_TIMEOUT_MS} ms, exiting` },
+          'Lifecycle',
+        );
+        process.exit(1);
+      }, env.SHUTDOWN_TIMEOUT_MS).unref();
+    });
+  }
+  const port = def.port(env);
+  const host = env.HTTP_HOST;
+  await app.listen(port, host);
+  logger.log({ msg: `${def.service} listening on http://${host}:${port}`, port }, 'Lifecycle');
+}
