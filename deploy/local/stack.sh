@@ -3,8 +3,8 @@
 # (Debian's clickhouse-server package) as plain background processes whose config,
 # data, logs and pid files live under $CDP_STATE_DIR (default: <repo>/.local).
 #
-#   deploy/local/stack.sh up        install what is missing, start what is not running, wait until ready
-#   deploy/local/stack.sh down      stop the processes this script started (by pid file)
+#   deploy/local/stack.sh up [kafka|clickhouse]    install what is missing, start what is not running, wait until ready
+#   deploy/local/stack.sh down [kafka|clickhouse]  stop the processes this script started (by pid file)
 #   deploy/local/stack.sh status    one line per server: running/stopped, pid, address
 #   deploy/local/stack.sh logs [kafka|clickhouse] [-f]
 #   deploy/local/stack.sh reset     down, then delete all local data
@@ -201,16 +201,18 @@ status_one() { # status_one <name> <pidfile> <address> <ready-fn>
 }
 
 cmd="${1:-}"
+which="${2:-all}"
+case "$which" in all|kafka|clickhouse) ;; *) [ "$cmd" = logs ] || die "unknown server '$which' (kafka | clickhouse)" ;; esac
 case "$cmd" in
   up)
     mkdir -p "$STATE"
     need node "install Node.js 20+"
-    clickhouse_up
-    kafka_up
+    if [ "$which" != kafka ]; then clickhouse_up; fi
+    if [ "$which" != clickhouse ]; then kafka_up; fi
     ;;
   down)
-    stop_one kafka "$KAFKA_DIR/kafka.pid"
-    stop_one clickhouse "$CH_DIR/clickhouse.pid"
+    if [ "$which" != clickhouse ]; then stop_one kafka "$KAFKA_DIR/kafka.pid"; fi
+    if [ "$which" != kafka ]; then stop_one clickhouse "$CH_DIR/clickhouse.pid"; fi
     ;;
   status)
     status_one kafka "$KAFKA_DIR/kafka.pid" "127.0.0.1:$KAFKA_PORT" kafka_ready
@@ -233,7 +235,7 @@ case "$cmd" in
     rm -rf "$KAFKA_DIR/data" "$CH_DIR/data" "$CH_DIR/tmp"
     ;;
   *)
-    echo "usage: $0 up | down | status | logs [kafka|clickhouse] [-f] | reset" >&2
+    echo "usage: $0 up [kafka|clickhouse] | down [kafka|clickhouse] | status | logs [kafka|clickhouse] [-f] | reset" >&2
     exit 2
     ;;
 esac

@@ -1,10 +1,7 @@
-import { BaseEnv } from '@cdp/config';
-import { IsInt, Max, Min } from 'class-validator';
+import { BaseEnv, IsPort } from '@cdp/config';
 
 /** Environment of the campaign service: the shared variables plus its own. */
 export class CampaignEnv extends BaseEnv {
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort()
   CAMPAIGN_METRICS_PORT = 9466;
 }

@@ -1,10 +1,7 @@
-import { BaseEnv } from '@cdp/config';
-import { IsInt, Max, Min } from 'class-validator';
+import { BaseEnv, IsPort } from '@cdp/config';
 
 /** Environment of the ingest service: the shared variables plus its own. */
 export class IngestEnv extends BaseEnv {
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort()
   INGEST_METRICS_PORT = 9464;
 }

@@ -1,4 +1,4 @@
-import { ClickHouseClient as DriverClient, createClient } from '@clickhouse/client';
+import { ClickHouseClient as DriverClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { SqlFragment } from './sql';
 import { ClickHouseSettings } from './clickhouse.settings';
 
@@ -29,6 +29,8 @@ export class ClickHouseClient implements ClickHouseExecutor {
       request_timeout: settings.requestTimeoutMs,
       application: settings.applicationName,
       compression: { request: false, response: false },
+      // errors reach the caller (and its JSON log); the driver's own console logging stays off
+      log: { level: ClickHouseLogLevel.OFF },
     };
     this.db = createClient({ ...base, database: settings.database });
     this.root = createClient({ ...base, database: 'default' });

@@ -1,4 +1,4 @@
-import { dateTimeLiteral, identifier, join, literal, quoteString, raw, sql } from './sql';
+import { dateTimeLiteral, identifier, inList, join, literal, quoteString, raw, sql } from './sql';
 
 describe('quoteString', () => {
   it.each([
@@ -65,6 +65,14 @@ describe('literal', () => {
     expect(literal(['CN', "O'Brien", 3])).toBe("['CN', 'O\\'Brien', 3]");
     expect(literal([[1, 2], []])).toBe('[[1, 2], []]');
     expect(literal([])).toBe('[]');
+  });
+});
+
+describe('inList', () => {
+  it('builds a parenthesised list of literals and refuses an empty one', () => {
+    expect(inList(['a', "b'c"]).text).toBe("('a', 'b\\'c')");
+    expect(inList([1]).text).toBe('(1)');
+    expect(() => inList([])).toThrow(TypeError);
   });
 });
 

@@ -77,6 +77,16 @@ export function identifier(name: string): SqlFragment {
   return new SqlFragment(`\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``);
 }
 
+/**
+ * A parenthesised list for `IN`: `(1, 2, 3)`. ClickHouse 18.16 does not accept an array
+ * literal after IN. An empty list has no valid form, so it throws: handle "nothing to
+ * match" before building the statement.
+ */
+export function inList(values: readonly SqlValue[]): SqlFragment {
+  if (values.length === 0) throw new TypeError('inList needs at least one value');
+  return new SqlFragment(`(${values.map((v) => literal(v)).join(', ')})`);
+}
+
 /** Trusted SQL text (never user input). */
 export function raw(text: string): SqlFragment {
   return new SqlFragment(text);

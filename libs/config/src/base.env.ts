@@ -1,5 +1,5 @@
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
-import { IsBrokerList, IsHttpUrl } from './validators';
+import { IsBoolean, IsIn, IsNotEmpty, IsString, Matches } from 'class-validator';
+import { IsBrokerList, IsHttpUrl, IsIntInRange } from './validators';
 
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const TOPIC_MESSAGE = 'must be a Kafka topic name (letters, digits, ".", "_", "-")';
@@ -19,19 +19,13 @@ export class BaseEnv {
   @IsNotEmpty()
   KAFKA_CLIENT_ID = 'cdp';
 
-  @IsInt()
-  @Min(1)
-  @Max(10000)
+  @IsIntInRange(1, 10000)
   KAFKA_TOPIC_PARTITIONS = 3;
 
-  @IsInt()
-  @Min(1)
-  @Max(16)
+  @IsIntInRange(1, 16)
   KAFKA_REPLICATION_FACTOR = 1;
 
-  @IsInt()
-  @Min(100)
-  @Max(120000)
+  @IsIntInRange(100, 120000)
   KAFKA_CONNECTION_TIMEOUT_MS = 3000;
 
   @Matches(TOPIC, { message: TOPIC_MESSAGE })
@@ -73,9 +67,7 @@ export class BaseEnv {
   @IsString()
   CLICKHOUSE_PASSWORD = '';
 
-  @IsInt()
-  @Min(100)
-  @Max(600000)
+  @IsIntInRange(100, 600000)
   CLICKHOUSE_REQUEST_TIMEOUT_MS = 30000;
 
   @IsBoolean({ message: 'must be true or false' })
@@ -88,13 +80,9 @@ export class BaseEnv {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevelName = 'log';
 
-  @IsInt()
-  @Min(100)
-  @Max(600000)
+  @IsIntInRange(100, 600000)
   SHUTDOWN_TIMEOUT_MS = 15000;
 
-  @IsInt()
-  @Min(50)
-  @Max(60000)
+  @IsIntInRange(50, 60000)
   HEALTH_CHECK_TIMEOUT_MS = 1500;
 }

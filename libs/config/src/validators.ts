@@ -64,3 +64,26 @@ export function IsHttpUrl(options?: ValidationOptions): PropertyDecorator {
     });
   };
 }
+
+/** An integer in [min, max]; one message covering type and range. */
+export function IsIntInRange(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isIntInRange',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: (args: ValidationArguments) =>
+          `must be an integer from ${min} to ${max} (got ${JSON.stringify(args.value)})`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown): boolean =>
+          typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
+      },
+    });
+  };
+}
+
+/** A TCP port, 1..65535. */
+export const IsPort = (options?: ValidationOptions): PropertyDecorator => IsIntInRange(1, 65535, options);

@@ -1,2 +1,3 @@
 export * from './brand';
+export * from './events/canonical-event';
 export * from './step-result';

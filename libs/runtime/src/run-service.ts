@@ -36,25 +36,47 @@ export async function runService<E extends BaseEnv>(def: ServiceDefinition<E>): 
     module: ServiceModule,
     imports: [ServiceRuntimeModule.forRoot({ service: def.service, env, logger }), ...def.imports(env)],
   };
-  const app = await NestFactory.create(root, { logger, bufferLogs: false });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.log(
-        { msg: `received ${signal}, shutting down`, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+  const app = await NestFactory.create(root, { logger, bufferLogs: false, abortOnError: false });
+
+  // Graceful shutdown: stop taking HTTP requests, let every module finish its work (consumers
+  // finish and commit their batch in beforeApplicationShutdown), close connections, exit 0.
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (closing) return;
+    closing = true;
+    logger.log({ msg: `received ${signal}, shutting down`, timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'Lifecycle');
+    setTimeout(() => {
+      logger.error(
+        { msg: `shutdown did not finish within ${env.SHUTDOWN_TIMEOUT_MS} ms, exiting` },
         'Lifecycle',
       );
-      setTimeout(() => {
-        logger.error(
-          { msg: `shutdown did not finish within ${env.SHUTDOWN_TIMEOUT_MS} ms, exiting` },
-          'Lifecycle',
-        );
+      process.exit(1);
+    }, env.SHUTDOWN_TIMEOUT_MS).unref();
+    app.close().then(
+      () => {
+        logger.log({ msg: 'shutdown complete' }, 'Lifecycle');
+        process.exit(0);
+      },
+      (e: unknown) => {
+        logger.error({ msg: 'shutdown failed', err: String(e) }, 'Lifecycle');
         process.exit(1);
-      }, env.SHUTDOWN_TIMEOUT_MS).unref();
-    });
-  }
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+
   const port = def.port(env);
   const host = env.HTTP_HOST;
-  await app.listen(port, host);
+  try {
+    await app.listen(port, host);
+  } catch (e) {
+    logger.fatal(
+      { msg: `cannot listen on ${host}:${port}: ${e instanceof Error ? e.message : String(e)}` },
+      'Lifecycle',
+    );
+    await app.close().catch(() => undefined);
+    process.exit(1);
+  }
   logger.log({ msg: `${def.service} listening on http://${host}:${port}`, port }, 'Lifecycle');
 }
