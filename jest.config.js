@@ -1,6 +1,7 @@
-// Two projects: "unit" (*.spec.ts next to the code, no servers) and "e2e"
-// (tests/**/*.e2e-spec.ts against the real local Kafka and ClickHouse; the
-// global setup starts the stack when it is not running).
+// Three projects: "static" (type check, lint, format as tests), "unit" (*.spec.ts
+// next to the code, no servers) and "e2e" (tests/**/*.e2e-spec.ts against the real
+// local Kafka and ClickHouse; the global setup starts the stack when it is not running
+// and builds dist/).
 const swc = [
   '@swc/jest',
   {
@@ -32,6 +33,12 @@ module.exports = {
   projects: [
     {
       ...common,
+      displayName: 'static',
+      roots: ['<rootDir>/tests/static'],
+      testMatch: ['**/*.static-spec.ts'],
+    },
+    {
+      ...common,
       displayName: 'unit',
       roots: ['<rootDir>/apps', '<rootDir>/libs'],
       testMatch: ['**/*.spec.ts'],
@@ -42,7 +49,7 @@ module.exports = {
       roots: ['<rootDir>/tests'],
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/tests/support/global-setup.js',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/tests/support/jest-timeout.ts'],
       slowTestThreshold: 30,
     },
   ],

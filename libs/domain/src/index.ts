@@ -1,3 +1,4 @@
 export * from './brand';
 export * from './events/canonical-event';
 export * from './step-result';
+export * from './identity';
