@@ -48,7 +48,9 @@ describe('ClickHouse through the real server', () => {
     expect(second.applied).toEqual([]);
     expect(second.alreadyApplied).toBe(migrations.length);
 
-    const tables = await ch.query<{ name: string }>(sql`SELECT name FROM system.tables WHERE database = ${db}`);
+    const tables = await ch.query<{ name: string }>(
+      sql`SELECT name FROM system.tables WHERE database = ${db}`,
+    );
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['schema_migrations', 'dead_letters']));
   });
 
@@ -60,12 +62,16 @@ describe('ClickHouse through the real server', () => {
     await migrate(ch.server(), db, loadMigrations(dir, db));
     const first = readdirSync(dir).sort()[0];
     writeFileSync(join(dir, first), `${readFileSync(join(dir, first), 'utf8')}\n-- edited\n`);
-    await expect(migrate(ch.server(), db, loadMigrations(dir, db))).rejects.toThrow(/was changed after it was applied/);
+    await expect(migrate(ch.server(), db, loadMigrations(dir, db))).rejects.toThrow(
+      /was changed after it was applied/,
+    );
   });
 
   it('round-trips rows through a MergeTree table', async () => {
     await migrate(ch.server(), db, loadMigrations(defaultMigrationsDir(), db));
-    await ch.command('CREATE TABLE IF NOT EXISTS roundtrip (id String, n UInt32, at DateTime, tags Array(String)) ENGINE = MergeTree ORDER BY id');
+    await ch.command(
+      'CREATE TABLE IF NOT EXISTS roundtrip (id String, n UInt32, at DateTime, tags Array(String)) ENGINE = MergeTree ORDER BY id',
+    );
     const rows = [
       { id: 'a', n: 1, at: '2026-11-01 09:00:00', tags: ['x'] },
       { id: "b'quote", n: 2, at: '2026-11-02 10:30:00', tags: [] },
@@ -105,7 +111,9 @@ describe('ClickHouse through the real server', () => {
     expect(nums).toEqual({ a: 42, b: -3.5, c: '9007199254740993', t: 1, f: 0, n: null });
     const [arr] = await ch.query<{ v: string[] }>(sql`SELECT ${['CN', "O'Brien", 'a\\b']} AS v`);
     expect(arr.v).toEqual(['CN', "O'Brien", 'a\\b']);
-    const [date] = await ch.query<{ v: string }>(sql`SELECT toString(${new Date('2026-11-01T09:00:00Z')}) AS v`);
+    const [date] = await ch.query<{ v: string }>(
+      sql`SELECT toString(${new Date('2026-11-01T09:00:00Z')}) AS v`,
+    );
     expect(date.v).toBe('2026-11-01 09:00:00');
     expect(literal(new Date('2026-11-01T09:00:00Z'))).toContain("'UTC'");
   });

@@ -34,7 +34,10 @@ describe('Kafka through the real broker', () => {
     await ensureTopics(admin, [{ topic, numPartitions: 2, replicationFactor: 1 }]);
     const producer = kafka.producer();
     await producer.connect();
-    const sent = Array.from({ length: 50 }, (_, i) => ({ key: `anon-${i % 5}`, value: JSON.stringify({ seq: i }) }));
+    const sent = Array.from({ length: 50 }, (_, i) => ({
+      key: `anon-${i % 5}`,
+      value: JSON.stringify({ seq: i }),
+    }));
     const acks = await producer.send({ topic, acks: -1, messages: sent });
     expect(acks.every((a) => a.errorCode === 0)).toBe(true);
 

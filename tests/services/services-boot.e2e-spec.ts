@@ -32,7 +32,9 @@ describe.each(SERVICES)('%s service', (name) => {
     expect(res.status).toBe(200);
     expect(res.body).toContain(`cdp_process_cpu_seconds_total{service="${name}"}`);
     expect(res.body).toContain('cdp_nodejs_heap_size_used_bytes');
-    expect(res.body).toMatch(/cdp_http_request_duration_seconds_count\{[^}]*route="\/health\/live"[^}]*\} [1-9]/);
+    expect(res.body).toMatch(
+      /cdp_http_request_duration_seconds_count\{[^}]*route="\/health\/live"[^}]*\} [1-9]/,
+    );
     expect(res.body).toMatch(/cdp_startup_seconds\{service="[a-z]+"\} \d/);
   });
 
@@ -42,7 +44,9 @@ describe.each(SERVICES)('%s service', (name) => {
     const lines = svc.jsonLines(); // throws on a non-JSON line
     expect(lines.length).toBeGreaterThan(3);
     for (const l of lines) {
-      expect(l).toEqual(expect.objectContaining({ service: name, level: expect.any(String), time: expect.any(String) }));
+      expect(l).toEqual(
+        expect.objectContaining({ service: name, level: expect.any(String), time: expect.any(String) }),
+      );
     }
     const messages = lines.map((l) => String(l.msg));
     expect(messages).toContain(`${name} listening on http://127.0.0.1:${svc.port}`);
@@ -52,19 +56,35 @@ describe.each(SERVICES)('%s service', (name) => {
 
 describe('configuration errors', () => {
   it.each<[ServiceName, string, string, RegExp]>([
-    ['collector', 'KAFKA_BROKERS', 'not a broker list', /KAFKA_BROKERS must be a comma-separated list of host:port/],
+    [
+      'collector',
+      'KAFKA_BROKERS',
+      'not a broker list',
+      /KAFKA_BROKERS must be a comma-separated list of host:port/,
+    ],
     ['api', 'CLICKHOUSE_URL', 'clickhouse:8123', /CLICKHOUSE_URL must be an http\(s\) URL/],
-    ['ingest', 'INGEST_METRICS_PORT', 'ninety', /INGEST_METRICS_PORT must be an integer from 1 to 65535 \(got "ninety"\)/],
+    [
+      'ingest',
+      'INGEST_METRICS_PORT',
+      'ninety',
+      /INGEST_METRICS_PORT must be an integer from 1 to 65535 \(got "ninety"\)/,
+    ],
     ['segmenter', 'LOG_LEVEL', 'chatty', /LOG_LEVEL must be one of the following values/],
-  ])('%s with a bad %s prints one line naming it and exits non-zero', async (name, variable, value, reason) => {
-    const { code, stdout, stderr } = await runToExit(name, { ...isolatedEnv(uniqueSuffix()), [variable]: value });
-    expect(code).not.toBe(0);
-    expect(code).not.toBeNull();
-    expect(stdout).toBe('');
-    const lines = stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    const line = JSON.parse(lines[0]) as { level: string; msg: string };
-    expect(line.level).toBe('fatal');
-    expect(line.msg).toMatch(reason);
-  });
+  ])(
+    '%s with a bad %s prints one line naming it and exits non-zero',
+    async (name, variable, value, reason) => {
+      const { code, stdout, stderr } = await runToExit(name, {
+        ...isolatedEnv(uniqueSuffix()),
+        [variable]: value,
+      });
+      expect(code).not.toBe(0);
+      expect(code).not.toBeNull();
+      expect(stdout).toBe('');
+      const lines = stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const line = JSON.parse(lines[0]) as { level: string; msg: string };
+      expect(line.level).toBe('fatal');
+      expect(line.msg).toMatch(reason);
+    },
+  );
 });

@@ -9,7 +9,9 @@ const path = require('node:path');
 module.exports = async function globalSetup() {
   const root = path.join(__dirname, '..', '..');
   if (process.env.CDP_SKIP_STACK !== '1') {
-    execFileSync('bash', [path.join(root, 'deploy', 'local', 'stack.sh'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync('bash', [path.join(root, 'deploy', 'local', 'stack.sh'), 'up'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
   }
   if (process.env.CDP_SKIP_BUILD !== '1') {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });

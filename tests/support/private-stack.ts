@@ -19,7 +19,12 @@ export class PrivateStack {
   ports = { kafka: 0, controller: 0, chHttp: 0, chTcp: 0 };
 
   async allocatePorts(): Promise<void> {
-    this.ports = { kafka: await freePort(), controller: await freePort(), chHttp: await freePort(), chTcp: await freePort() };
+    this.ports = {
+      kafka: await freePort(),
+      controller: await freePort(),
+      chHttp: await freePort(),
+      chTcp: await freePort(),
+    };
   }
 
   get kafkaBrokers(): string {
@@ -41,10 +46,15 @@ export class PrivateStack {
       ...extraEnv,
     };
     return new Promise((resolve) => {
-      execFile('bash', [join(ROOT, 'deploy', 'local', 'stack.sh'), ...args], { env, timeout: 240000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      execFile(
+        'bash',
+        [join(ROOT, 'deploy', 'local', 'stack.sh'), ...args],
+        { env, timeout: 240000 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
     });
   }
 

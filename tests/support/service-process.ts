@@ -29,7 +29,12 @@ export class ServiceProcess {
   ) {
     this.child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HTTP_HOST: '127.0.0.1', [PORT_VARIABLE[name]]: String(port), ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HTTP_HOST: '127.0.0.1',
+        [PORT_VARIABLE[name]]: String(port),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     collectLines(this.child.stdout, this.stdout);

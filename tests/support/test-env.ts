@@ -42,7 +42,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `probe` until it returns true or the timeout passes. */
-export async function eventually(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function eventually(
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -53,5 +57,7 @@ export async function eventually(probe: () => Promise<boolean>, timeoutMs: numbe
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
+  );
 }

@@ -1,4 +1,4 @@
 export * from './brand';
-export * from './events/canonical-event';
-export * from './step-result';
+export * from './events';
 export * from './identity';
+export * from './step-result';

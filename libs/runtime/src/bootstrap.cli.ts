@@ -1,5 +1,11 @@
 import 'reflect-metadata';
-import { ClickHouseClient, clickHouseSettingsFromEnv, defaultMigrationsDir, loadMigrations, migrate } from '@cdp/clickhouse';
+import {
+  ClickHouseClient,
+  clickHouseSettingsFromEnv,
+  defaultMigrationsDir,
+  loadMigrations,
+  migrate,
+} from '@cdp/clickhouse';
 import { BaseEnv, ConfigError, loadConfig } from '@cdp/config';
 import { contractTopicSpecs, ensureTopics, KafkaClient, kafkaSettingsFromEnv } from '@cdp/kafka';
 import { JsonLogger } from '@cdp/observability';
@@ -34,7 +40,12 @@ async function main(): Promise<number> {
         info: (msg, fields) => logger.log({ msg, ...fields }, 'Migrations'),
       });
       logger.log(
-        { msg: 'migrations done', database: db, applied: result.applied.length, alreadyApplied: result.alreadyApplied },
+        {
+          msg: 'migrations done',
+          database: db,
+          applied: result.applied.length,
+          alreadyApplied: result.alreadyApplied,
+        },
         'Migrations',
       );
     } finally {
@@ -47,7 +58,10 @@ async function main(): Promise<number> {
     try {
       await admin.connect();
       const s = kafka.settings;
-      const created = await ensureTopics(admin, contractTopicSpecs(s.topics, s.partitions, s.replicationFactor));
+      const created = await ensureTopics(
+        admin,
+        contractTopicSpecs(s.topics, s.partitions, s.replicationFactor),
+      );
       logger.log({ msg: 'topics done', created }, 'Topics');
     } finally {
       await kafka.onApplicationShutdown();

@@ -4,7 +4,8 @@ import type { EpochMs } from '../brand';
 export type SourceKind = 'web' | 'social' | 'ad' | 'transaction';
 
 /** Kinds of identifier that can name a person (contract: identity resolution). */
-export type IdentifierKind = 'userId' | 'anonymousId' | 'customerId' | 'email' | 'phone' | 'social' | 'clickId';
+export type IdentifierKind =
+  'userId' | 'anonymousId' | 'customerId' | 'email' | 'phone' | 'social' | 'clickId';
 
 /**
  * One normalized identifier. `value` is already normalized (emails trimmed and lower
