@@ -1,7 +1,24 @@
-import { BaseEnv, IsPort } from '@cdp/config';
+import { BaseEnv, IsIntInRange, IsPort } from '@cdp/config';
+import { IsWriteKeyList } from './write-keys';
 
 /** Environment of the collector service: the shared variables plus its own. */
 export class CollectorEnv extends BaseEnv {
   @IsPort()
   COLLECTOR_PORT = 3000;
+
+  /** `writeKey:sourceName` pairs, comma-separated; the source name is stamped on every call. */
+  @IsWriteKeyList()
+  COLLECTOR_WRITE_KEYS = 'dev-write-key:web';
+
+  /** Largest tracking call, in bytes of its JSON (Segment's limit: 32 KB). */
+  @IsIntInRange(1024, 1048576)
+  COLLECTOR_MAX_CALL_BYTES = 32 * 1024;
+
+  /** Largest request body, in bytes after decompression (Segment's limit: 500 KB). */
+  @IsIntInRange(1024, 10485760)
+  COLLECTOR_MAX_REQUEST_BYTES = 500 * 1024;
+
+  /** A Kafka write not acknowledged within this time answers 503 (the client retries). */
+  @IsIntInRange(100, 120000)
+  COLLECTOR_KAFKA_SEND_TIMEOUT_MS = 5000;
 }

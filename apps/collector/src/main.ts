@@ -7,4 +7,6 @@ void runService({
   envClass: CollectorEnv,
   port: (env) => env.COLLECTOR_PORT,
   imports: () => [CollectorModule],
+  // The tracking controller reads bodies itself: up to 500 KB, any content type, gzip.
+  bodyParser: false,
 });

@@ -13,6 +13,11 @@ export interface ServiceDefinition<E extends BaseEnv> {
   port: (env: E) => number;
   /** The service's own feature module(s), given the validated config. */
   imports: (env: E) => (DynamicModule | (new (...args: never[]) => unknown))[];
+  /**
+   * Whether Nest registers its default JSON and urlencoded body parsers (100 kB limit).
+   * Default true; a service that reads request bodies itself (the collector) sets false.
+   */
+  bodyParser?: boolean;
 }
 
 /** Root module of a service process; its imports are filled in by runService. */
@@ -36,7 +41,12 @@ export async function runService<E extends BaseEnv>(def: ServiceDefinition<E>): 
     module: ServiceModule,
     imports: [ServiceRuntimeModule.forRoot({ service: def.service, env, logger }), ...def.imports(env)],
   };
-  const app = await NestFactory.create(root, { logger, bufferLogs: false, abortOnError: false });
+  const app = await NestFactory.create(root, {
+    logger,
+    bufferLogs: false,
+    abortOnError: false,
+    bodyParser: def.bodyParser ?? true,
+  });
 
   // Graceful shutdown: stop taking HTTP requests, let every module finish its work (consumers
   // finish and commit their batch in beforeApplicationShutdown), close connections, exit 0.
