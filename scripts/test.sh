@@ -16,6 +16,14 @@ if ! bash deploy/local/stack.sh up; then
   exit 1
 fi
 
+# chdb (current ClickHouse in-process, from PyPI) proves that the schema and the analyst
+# queries run on current ClickHouse too, not only on the local 18.16.
+if ! python3 -c 'import chdb' 2>/dev/null; then
+  echo "[test] installing chdb from PyPI (current ClickHouse engine, for the compatibility check)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check chdb >&2 \
+    || echo "[test] warning: could not install chdb; the current-ClickHouse comparison will be skipped" >&2
+fi
+
 # The e2e global setup builds dist/ (services are started from the build).
 CDP_SKIP_STACK=1 npx jest --ci --json --outputFile="$results" "$@"
 status=$?
