@@ -23,6 +23,7 @@ export function isolatedEnv(suffix: string): Record<string, string> {
     TOPIC_EVENTS: `t.${suffix}.events`,
     TOPIC_EVENTS_DLQ: `t.${suffix}.events.dlq`,
     TOPIC_SEGMENT_EVENTS: `t.${suffix}.segment-events`,
+    TOPIC_IDENTITY_LINKS: `t.${suffix}.identity-links`,
     KAFKA_TOPIC_PARTITIONS: '2',
   };
 }

@@ -49,6 +49,10 @@ export class BaseEnv {
   @Matches(TOPIC, { message: TOPIC_MESSAGE })
   TOPIC_SEGMENT_EVENTS = 'cdp.segment-events';
 
+  /** Compacted topic of identity link facts (platform-internal, read in full by every ingest). */
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_IDENTITY_LINKS = 'cdp.identity-links';
+
   @IsBoolean({ message: 'must be true or false' })
   KAFKA_CREATE_TOPICS = true;
 

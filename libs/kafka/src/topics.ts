@@ -9,6 +9,8 @@ export interface TopicNames {
   events: string;
   eventsDlq: string;
   segmentEvents: string;
+  /** Platform-internal: compacted topic of identity link facts (key = fact id). */
+  identityLinks: string;
 }
 
 export function topicNamesFromEnv(env: BaseEnv): TopicNames {
@@ -20,6 +22,7 @@ export function topicNamesFromEnv(env: BaseEnv): TopicNames {
     events: env.TOPIC_EVENTS,
     eventsDlq: env.TOPIC_EVENTS_DLQ,
     segmentEvents: env.TOPIC_SEGMENT_EVENTS,
+    identityLinks: env.TOPIC_IDENTITY_LINKS,
   };
 }
 
@@ -30,11 +33,19 @@ export interface TopicSpec {
   configEntries?: { name: string; value: string }[];
 }
 
-/** Specs for every contract topic with the configured partition count and replication. */
+/** Topic configs beyond partitions and replication, by role (the rest use the broker defaults). */
+const TOPIC_CONFIGS: Partial<Record<keyof TopicNames, { name: string; value: string }[]>> = {
+  identityLinks: [{ name: 'cleanup.policy', value: 'compact' }],
+};
+
+/** Specs for every topic in TopicNames with the configured partition count and replication. */
 export function contractTopicSpecs(
   names: TopicNames,
   numPartitions: number,
   replicationFactor: number,
 ): TopicSpec[] {
-  return (Object.values(names) as string[]).map((topic) => ({ topic, numPartitions, replicationFactor }));
+  return (Object.entries(names) as [keyof TopicNames, string][]).map(([role, topic]) => {
+    const configEntries = TOPIC_CONFIGS[role];
+    return { topic, numPartitions, replicationFactor, ...(configEntries ? { configEntries } : {}) };
+  });
 }

@@ -1,0 +1,317 @@
+import {
+  dlq,
+  linkFactsOf,
+  ok,
+  pipe,
+  type ApplyOutcome,
+  type CanonicalEvent,
+  type FieldProblem,
+  type LinkFact,
+  type SourceKind,
+  type StepResult,
+} from '@cdp/domain';
+import { KafkaClient } from '@cdp/kafka';
+import { JsonLogger } from '@cdp/observability';
+import { Injectable } from '@nestjs/common';
+import { CanonicalEventsPublisher, type ProfiledEvent } from './canonical-events.publisher';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+import { DeadLettersRepository } from './dead-letters.repository';
+import { EventsRepository } from './events.repository';
+import { IdentityLinksStore } from './identity-links.store';
+import { IdentityRepository } from './identity.repository';
+import { IngestEnv } from './ingest.env';
+import { IngestMetrics, type MessageOutcome } from './ingest.metrics';
+import { errorText, retryUntilDone, sleep, type RetryControl } from './pipeline/backoff';
+import { buildDeadLetter, type DeadLetter } from './pipeline/dead-letter';
+import { toEventIdRow, toEventRow, toTraitRows } from './pipeline/event-rows';
+import { isEmptyOutcome, type IdentityOutcomes } from './pipeline/identity-ledger';
+import {
+  identityConflictRow,
+  identityLinkRow,
+  identityRows,
+  profileMergeRow,
+  type IdentitySighting,
+} from './pipeline/identity-rows';
+import { factIdOf } from './pipeline/link-fact.codec';
+import { DUPLICATE_IN_BATCH, firstOccurrence, normalizeMessage } from './pipeline/normalize.step';
+import { rawTopicSources, type RawMessage } from './pipeline/raw-message';
+
+/** What the consumer gives a batch: heartbeat, whether to keep going, and a stop signal. */
+export interface BatchControl {
+  signal: AbortSignal;
+  shouldContinue(): boolean;
+  heartbeat(): Promise<void>;
+}
+
+export interface BatchSummary {
+  ok: number;
+  duplicates: number;
+  deadLetters: number;
+  dropped: number;
+}
+
+interface Accepted {
+  message: RawMessage;
+  event: CanonicalEvent;
+}
+
+interface Resolved extends Accepted {
+  profileId: string;
+  fact: LinkFact | undefined;
+}
+
+interface Triage {
+  accepted: Accepted[];
+  deadLetters: DeadLetter[];
+  outcomes: { topic: string; outcome: MessageOutcome }[];
+}
+
+const requireIdentifier = (event: CanonicalEvent): StepResult<CanonicalEvent> =>
+  event.identifiers.length > 0
+    ? ok(event)
+    : dlq('missing_identifier', [{ path: '$', message: 'carries no usable person identifier' }]);
+
+/**
+ * One batch of raw messages (one partition, at most INGEST_MAX_BATCH_SIZE) from Kafka to
+ * ClickHouse and cdp.events. The caller commits the offsets only after this resolved.
+ *
+ * 1. Pure steps per message: parse + validate + normalize (libs/domain), storable instants,
+ *    an identifier, first copy of an event id in the batch. Rejects become dead letters.
+ * 2. Wait until the identity-links topic has been read up to its end (all instances' facts).
+ * 3. Identity: apply each event's link fact; the event's profile is the one after the batch's
+ *    facts (ApplyOutcome.profileId, followed through later merges of the same batch).
+ * 4. Writes, in order, each retried with backoff until it succeeds (heartbeating), or until
+ *    the consumer stops or loses the partition (then AbandonedError: nothing was committed, the
+ *    batch is redelivered and step (b)'s check makes the rewrite idempotent):
+ *    a. new link facts -> identity-links topic;
+ *    b. ClickHouse: ids already in event_ids are dropped (a redelivery), then events,
+ *       trait_updates, identities, identity_links, profile_merges, identity_conflicts,
+ *       dead_letters and event_ids last;
+ *    c. dead letters -> DLQ topic; merges, then events (new and redelivered, under the profile
+ *       they were first written with) -> cdp.events.
+ */
+@Injectable()
+export class IngestBatchUseCase {
+  private readonly sources: Map<string, SourceKind>;
+
+  constructor(
+    kafka: KafkaClient,
+    private readonly env: IngestEnv,
+    private readonly links: IdentityLinksStore,
+    private readonly events: EventsRepository,
+    private readonly deadLetters: DeadLettersRepository,
+    private readonly identity: IdentityRepository,
+    private readonly deadLetterPublisher: DeadLetterPublisher,
+    private readonly eventsPublisher: CanonicalEventsPublisher,
+    private readonly metrics: IngestMetrics,
+    private readonly logger: JsonLogger,
+  ) {
+    this.sources = rawTopicSources(kafka.settings.topics);
+  }
+
+  async process(messages: readonly RawMessage[], control: BatchControl): Promise<BatchSummary> {
+    const started = Date.now();
+    const triage = this.triage(messages, started);
+    if (triage.accepted.length > 0) {
+      await this.retry('links-catch-up', control, () => this.links.catchUp(control.signal));
+    }
+    const resolved = this.resolveIdentities(triage.accepted);
+    const outcomes = this.links.ledger.drain();
+    this.links.updateGraphMetrics();
+
+    let finished = false;
+    try {
+      const newFacts = this.newFacts(resolved);
+      await this.stage('publish-links', control, () => this.links.publish(newFacts));
+      const already =
+        resolved.length === 0
+          ? new Map<string, string>()
+          : await this.retry('find-written', control, () =>
+              this.events.findWritten(resolved.map((r) => r.event.eventId)),
+            );
+      const fresh = resolved.filter((r) => !already.has(r.event.eventId));
+      const now = Date.now();
+      const eventRows = fresh.map((r) => toEventRow(r.event, r.profileId, now));
+      const eventsProgress = { done: 0 };
+      await this.stage('insert-events', control, () => this.events.insertEvents(eventRows, eventsProgress));
+      const traitRows = fresh.flatMap((r) => toTraitRows(r.event, r.profileId));
+      const traitsProgress = { done: 0 };
+      await this.stage('insert-trait-updates', control, () =>
+        this.events.insertTraitUpdates(traitRows, traitsProgress),
+      );
+      await this.stage('insert-identities', control, () =>
+        this.identity.insertIdentities(identityRows(this.sightings(fresh))),
+      );
+      await this.stage('insert-identity-links', control, () =>
+        this.identity.insertLinks(newFacts.map(identityLinkRow)),
+      );
+      await this.stage('insert-profile-merges', control, () =>
+        this.identity.insertMerges(outcomes.mergeRows.map(profileMergeRow)),
+      );
+      await this.stage('insert-identity-conflicts', control, () =>
+        this.identity.insertConflicts(outcomes.conflicts.map((c) => identityConflictRow(c, now))),
+      );
+      const deadLetterRows = triage.deadLetters.map((d) => d.row);
+      const deadLettersProgress = { done: 0 };
+      await this.stage('insert-dead-letters', control, () =>
+        this.deadLetters.insert(deadLetterRows, deadLettersProgress),
+      );
+      await this.stage('insert-event-ids', control, () =>
+        this.events.insertEventIds(fresh.map((r) => toEventIdRow(r.event.eventId, r.profileId, now))),
+      );
+      await this.stage('publish-dead-letters', control, () =>
+        this.deadLetterPublisher.publish(triage.deadLetters),
+      );
+      const toPublish: ProfiledEvent[] = resolved.map((r) => ({
+        event: r.event,
+        profileId: already.get(r.event.eventId) ?? r.profileId,
+      }));
+      await this.stage('publish-events', control, () =>
+        this.eventsPublisher.publish(toPublish, outcomes.notices),
+      );
+      finished = true;
+
+      const summary = this.count(triage, resolved.length - fresh.length, messages.length);
+      this.metrics.batchSeconds.observe((Date.now() - started) / 1000);
+      this.logger.debug(
+        { msg: 'batch written', ...summary, topic: messages[0]?.topic, partition: messages[0]?.partition },
+        'Ingest',
+      );
+      return summary;
+    } finally {
+      if (!finished && !isEmptyOutcome(outcomes)) this.requeue(outcomes);
+    }
+  }
+
+  /** Step 1: the pure pipeline per message. */
+  private triage(messages: readonly RawMessage[], now: number): Triage {
+    const seen = new Set<string>();
+    const triage: Triage = { accepted: [], deadLetters: [], outcomes: [] };
+    for (const message of messages) {
+      const source = this.sources.get(message.topic);
+      const result =
+        source === undefined
+          ? dlq<CanonicalEvent>('unknown_topic', [
+              { path: '$', message: `${message.topic} is not a raw topic` },
+            ])
+          : pipe(pipe(normalizeMessage(source, message, now), requireIdentifier), firstOccurrence(seen));
+      switch (result.kind) {
+        case 'ok':
+          triage.accepted.push({ message, event: result.value });
+          break;
+        case 'dlq':
+          triage.deadLetters.push(buildDeadLetter(message, result.reason, result.problems, now));
+          triage.outcomes.push({ topic: message.topic, outcome: 'dlq' });
+          this.logRejected(message, result.reason, result.problems);
+          break;
+        case 'drop':
+          triage.outcomes.push({
+            topic: message.topic,
+            outcome: result.reason === DUPLICATE_IN_BATCH ? 'duplicate' : 'drop',
+          });
+          break;
+      }
+    }
+    return triage;
+  }
+
+  /** Step 3: link facts applied in message order; profile ids read after the whole batch's facts. */
+  private resolveIdentities(accepted: readonly Accepted[]): Resolved[] {
+    const applied = accepted.map((a) => {
+      const fact = linkFactsOf(a.event.identifiers, a.event.eventId, a.event.occurredAt);
+      const outcome: ApplyOutcome | undefined = fact ? this.links.applyOwn(fact) : undefined;
+      return { ...a, fact, outcome };
+    });
+    return applied.map(({ outcome, ...a }) => {
+      let profileId: string;
+      if (outcome === undefined) profileId = this.links.resolve(a.event.identifiers);
+      else if (outcome.conflicts.length > 0) profileId = outcome.profileId;
+      else profileId = this.links.survivorOf(outcome.profileId);
+      return { ...a, profileId };
+    });
+  }
+
+  /** Facts of the batch not yet on the links topic, one per identifier set. */
+  private newFacts(resolved: readonly Resolved[]): LinkFact[] {
+    const byId = new Map<string, LinkFact>();
+    for (const r of resolved) {
+      if (r.fact === undefined || this.links.isOnTopic(r.fact)) continue;
+      const id = factIdOf(r.fact);
+      if (!byId.has(id)) byId.set(id, r.fact);
+    }
+    return [...byId.values()];
+  }
+
+  private sightings(fresh: readonly Resolved[]): IdentitySighting[] {
+    return fresh.flatMap((r) =>
+      r.event.identifiers.map((identifier) => ({
+        identifier,
+        profileId: this.links.profileOf(identifier.key) ?? r.profileId,
+        seenAt: r.event.occurredAt,
+      })),
+    );
+  }
+
+  private async stage(name: string, control: BatchControl, run: () => Promise<void>): Promise<void> {
+    await this.retry(name, control, run);
+  }
+
+  private retry<T>(stage: string, control: BatchControl, op: () => Promise<T>): Promise<T> {
+    const retryControl: RetryControl = {
+      shouldContinue: () => control.shouldContinue(),
+      heartbeat: () => control.heartbeat(),
+      sleep: (ms) => sleep(ms, control.signal),
+    };
+    return retryUntilDone(op, retryControl, {
+      stage,
+      baseMs: this.env.INGEST_RETRY_BASE_MS,
+      maxMs: this.env.INGEST_RETRY_MAX_MS,
+      heartbeatEveryMs: 1000,
+      onRetry: (attempt, error, delayMs) => {
+        this.metrics.retries.inc({ stage });
+        this.logger.warn(
+          { msg: `${stage} failed, retrying the batch stage`, attempt, delayMs, err: errorText(error) },
+          'Ingest',
+        );
+      },
+    });
+  }
+
+  private requeue(outcomes: IdentityOutcomes): void {
+    this.links.ledger.requeue(outcomes);
+    this.links.updateGraphMetrics();
+  }
+
+  private count(triage: Triage, redelivered: number, size: number): BatchSummary {
+    const summary: BatchSummary = { ok: 0, duplicates: redelivered, deadLetters: 0, dropped: 0 };
+    for (const { topic, outcome } of triage.outcomes) {
+      this.metrics.messages.inc({ topic, outcome });
+      if (outcome === 'dlq') summary.deadLetters += 1;
+      else if (outcome === 'duplicate') summary.duplicates += 1;
+      else if (outcome === 'drop') summary.dropped += 1;
+    }
+    const topic = triage.accepted[0]?.message.topic;
+    summary.ok = triage.accepted.length - redelivered;
+    if (topic !== undefined) {
+      if (summary.ok > 0) this.metrics.messages.inc({ topic, outcome: 'ok' }, summary.ok);
+      if (redelivered > 0) this.metrics.messages.inc({ topic, outcome: 'duplicate' }, redelivered);
+    }
+    for (const d of triage.deadLetters) this.metrics.deadLetters.inc({ reason: d.payload.reason });
+    this.metrics.batchSize.observe(size);
+    return summary;
+  }
+
+  private logRejected(message: RawMessage, reason: string, problems: readonly FieldProblem[]): void {
+    this.logger.warn(
+      {
+        msg: 'message rejected to the dead-letter topic',
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        reason,
+        fields: problems.map((p) => p.path),
+      },
+      'Ingest',
+    );
+  }
+}
