@@ -1,0 +1,107 @@
+import type { EpochMs } from '../brand';
+import type { EventFact } from '../traits/event-fact';
+import { EarliestAfter, roundTo, toIso } from '../traits/trait-time';
+import { measureOf, type EventCondition } from './rule.model';
+import { durationMs, inWindow, windowSpanOf } from './time-window';
+import { testNumber, testValue } from './value-test';
+
+/** The value a measure saw and whether its comparison held. */
+export interface MeasureOutcome {
+  /** count / sum: a number; lastSeen / firstSeen: the ISO instant, or null without a matching event. */
+  actual: number | string | null;
+  result: boolean;
+}
+
+/**
+ * A property of an event for `where` and `sum`: `revenue` is the canonical revenue
+ * (EventFact.revenue), any other name the top-level key of `properties`.
+ */
+export function eventPropertyOf(event: EventFact, property: string): unknown {
+  if (property === 'revenue') return event.revenue;
+  return Object.prototype.hasOwnProperty.call(event.properties, property)
+    ? event.properties[property]
+    : undefined;
+}
+
+/** Name (exact, case-sensitive), source and every `where` filter match; time is not looked at. */
+export function matchesEvent(condition: EventCondition, event: EventFact): boolean {
+  if (event.name !== condition.event) return false;
+  if (condition.source !== undefined && event.source !== condition.source) return false;
+  if (condition.where === undefined) return true;
+  return condition.where.every((f) => testValue(eventPropertyOf(event, f.property), f));
+}
+
+/**
+ * Evaluates an event condition at `now` over the matching events in its window:
+ * - count: how many; sum: the sum of the property's finite numeric values (others are
+ *   skipped), rounded to 6 decimals;
+ * - lastSeen / firstSeen: the latest / earliest matching event's instant L;
+ *   `olderThan d` holds when L exists and `L <= now - d`, `newerThan d` when L exists and
+ *   `L > now - d`. Without a matching event both are false (and `count eq 0` is true).
+ */
+export function measureEventCondition(
+  condition: EventCondition,
+  events: readonly EventFact[],
+  now: number,
+): MeasureOutcome {
+  const span = windowSpanOf(condition.within);
+  const measure = measureOf(condition);
+  let count = 0;
+  let sum = 0;
+  let first: number | undefined;
+  let last: number | undefined;
+  for (const e of events) {
+    if (!inWindow(e.occurredAt, now, span) || !matchesEvent(condition, e)) continue;
+    count += 1;
+    if (measure.kind === 'sum') {
+      const v = eventPropertyOf(e, measure.property);
+      if (typeof v === 'number' && Number.isFinite(v)) sum += v;
+    }
+    if (first === undefined || e.occurredAt < first) first = e.occurredAt;
+    if (last === undefined || e.occurredAt > last) last = e.occurredAt;
+  }
+  switch (measure.kind) {
+    case 'count':
+      return { actual: count, result: testNumber(count, measure.comparison) };
+    case 'sum': {
+      const total = roundTo(sum, 6);
+      return { actual: total, result: testNumber(total, measure.comparison) };
+    }
+    case 'lastSeen':
+    case 'firstSeen': {
+      const at = measure.kind === 'lastSeen' ? last : first;
+      if (at === undefined) return { actual: null, result: false };
+      const threshold = now - durationMs(measure.duration);
+      return {
+        actual: toIso(at),
+        result: measure.direction === 'olderThan' ? at <= threshold : at > threshold,
+      };
+    }
+  }
+}
+
+/**
+ * The earliest instant after `now` at which the condition's value may change with no new
+ * event: a later-dated matching event starting to count (its occurredAt), a matching
+ * event leaving a rolling window (occurredAt + window), or a lastSeen / firstSeen
+ * threshold maturing (occurredAt + duration). Fixed `{from, to}` windows only change
+ * when an event dated inside them becomes due. Undefined when nothing can change.
+ */
+export function nextEventConditionChangeAt(
+  condition: EventCondition,
+  events: readonly EventFact[],
+  now: number,
+): EpochMs | undefined {
+  const span = windowSpanOf(condition.within);
+  const measure = measureOf(condition);
+  const recencyMs =
+    measure.kind === 'lastSeen' || measure.kind === 'firstSeen' ? durationMs(measure.duration) : 0;
+  const next = new EarliestAfter(now);
+  for (const e of events) {
+    if (!matchesEvent(condition, e)) continue;
+    next.offer(e.occurredAt);
+    if (span.kind === 'rolling') next.offer(e.occurredAt + span.lengthMs);
+    if (recencyMs > 0) next.offer(e.occurredAt + recencyMs);
+  }
+  return next.value;
+}

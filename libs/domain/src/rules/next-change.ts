@@ -1,0 +1,135 @@
+import type { EpochMs } from '../brand';
+import { computedTraitNamed, type ComputedTraitDefinition } from '../traits/computed-trait.registry';
+import { EarliestAfter } from '../traits/trait-time';
+import { DEFAULT_TRAITS_CONFIG, type TraitsConfig } from '../traits/traits.config';
+import { measureEventCondition, nextEventConditionChangeAt } from './event-measure';
+import type { ProfileSnapshot } from './profile-snapshot';
+import { isMember, type EvaluationContext } from './rule.evaluator';
+import type { EventCondition, Rule, TraitCondition } from './rule.model';
+import { testValue } from './value-test';
+
+export interface NextChangeContext extends EvaluationContext {
+  /** How many leaf flips to check for a flip of the whole rule before settling for a conservative answer (default 64). */
+  maxSteps?: number;
+  /** How many change instants of one leaf to check for a flip of that leaf (default 1000). */
+  maxLeafSteps?: number;
+}
+
+/** A leaf whose result can change with time alone: an event condition, or a condition on a computed trait. */
+type TimedLeaf =
+  | { kind: 'event'; condition: EventCondition }
+  | { kind: 'trait'; condition: TraitCondition; trait: ComputedTraitDefinition };
+
+function timedLeavesOf(rule: Rule, into: TimedLeaf[]): TimedLeaf[] {
+  if ('all' in rule) for (const r of rule.all) timedLeavesOf(r, into);
+  else if ('any' in rule) for (const r of rule.any) timedLeavesOf(r, into);
+  else if ('not' in rule) timedLeavesOf(rule.not, into);
+  else if ('event' in rule) into.push({ kind: 'event', condition: rule });
+  else if ('trait' in rule) {
+    const trait = computedTraitNamed(rule.trait);
+    if (trait !== undefined) into.push({ kind: 'trait', condition: rule, trait });
+  }
+  return into;
+}
+
+function leafResult(
+  leaf: TimedLeaf,
+  events: ProfileSnapshot['events'],
+  at: number,
+  config: TraitsConfig,
+): boolean {
+  return leaf.kind === 'event'
+    ? measureEventCondition(leaf.condition, events, at).result
+    : testValue(leaf.trait.compute(events, at, config), leaf.condition);
+}
+
+function leafInputChangeAfter(
+  leaf: TimedLeaf,
+  events: ProfileSnapshot['events'],
+  at: number,
+  config: TraitsConfig,
+): EpochMs | undefined {
+  return leaf.kind === 'event'
+    ? nextEventConditionChangeAt(leaf.condition, events, at)
+    : leaf.trait.nextChangeAt(events, at, config);
+}
+
+/**
+ * The first instant after `from` at which the leaf's result differs from its result at
+ * `from`, walking the instants at which its inputs change; after `maxSteps` of them
+ * without a flip, the last one (conservative).
+ */
+function nextLeafFlip(
+  leaf: TimedLeaf,
+  events: ProfileSnapshot['events'],
+  from: number,
+  config: TraitsConfig,
+  maxSteps: number,
+): EpochMs | undefined {
+  const before = leafResult(leaf, events, from, config);
+  let t = from;
+  let candidate: EpochMs | undefined;
+  for (let step = 0; step < maxSteps; step += 1) {
+    candidate = leafInputChangeAfter(leaf, events, t, config);
+    if (candidate === undefined || leafResult(leaf, events, candidate, config) !== before) return candidate;
+    t = candidate;
+  }
+  return candidate;
+}
+
+/**
+ * The earliest instant after `now` at which the rule's result for this profile flips with
+ * no new event, or undefined when it never does.
+ *
+ * Every leaf is piecewise constant in time on half-open intervals `[c, c')`. Its inputs
+ * change at: for event conditions, a later-dated matching event becoming due
+ * (occurredAt), a matching event leaving a rolling window (occurredAt + window), a
+ * lastSeen/firstSeen threshold maturing (occurredAt + duration); for computed traits,
+ * each trait's own next-change instant (lifecycle churn and loyalty windows,
+ * purchaseFrequency and rfm windows, rfm recency breakpoints, purchaseStage decision
+ * expiry, leadScore decay steps at UTC midnight, arrivals of later-dated orders and
+ * events). Identify traits and `inSegment` are constant (a membership change of a
+ * referenced segment is the segmenter's cascade). For each leaf the first instant where
+ * its result flips is found by walking its change instants; the rule can only flip at
+ * one of those, so walking them in order and re-evaluating the rule gives the exact flip.
+ * When a walk gives up (`maxLeafSteps` instants of one leaf, `maxSteps` leaf flips without
+ * a rule flip) the instant reached is returned: earlier than any real flip, never later;
+ * re-evaluating then finds no flip and asks again.
+ *
+ * Computed traits are always recomputed from `snapshot.events` (also at `now`;
+ * `snapshot.computed` is ignored), so the events must include what the referenced
+ * computed traits read.
+ */
+export function nextChangeAt(
+  rule: Rule,
+  snapshot: ProfileSnapshot,
+  now: EpochMs,
+  ctx: NextChangeContext = {},
+): EpochMs | undefined {
+  const leaves = timedLeavesOf(rule, []);
+  if (leaves.length === 0) return undefined;
+  const config = ctx.traitsConfig ?? DEFAULT_TRAITS_CONFIG;
+  const maxSteps = Math.max(1, ctx.maxSteps ?? 64);
+  const maxLeafSteps = Math.max(1, ctx.maxLeafSteps ?? 1000);
+  const events = snapshot.events;
+  const simulated: ProfileSnapshot = { ...snapshot, computed: undefined };
+  const evaluationCtx: EvaluationContext = { traitsConfig: config };
+  const before = isMember(rule, simulated, now, evaluationCtx);
+
+  const flips = leaves.map((leaf) => nextLeafFlip(leaf, events, now, config, maxLeafSteps));
+  let t: EpochMs = now;
+  for (let step = 0; step < maxSteps; step += 1) {
+    const next = new EarliestAfter(t);
+    for (const flip of flips) next.offer(flip);
+    const candidate = next.value;
+    if (candidate === undefined) return undefined;
+    if (isMember(rule, simulated, candidate, evaluationCtx) !== before) return candidate;
+    t = candidate;
+    leaves.forEach((leaf, i) => {
+      const flip = flips[i];
+      if (flip !== undefined && flip <= candidate)
+        flips[i] = nextLeafFlip(leaf, events, candidate, config, maxLeafSteps);
+    });
+  }
+  return t;
+}
