@@ -24,6 +24,10 @@ export function isolatedEnv(suffix: string): Record<string, string> {
     TOPIC_EVENTS_DLQ: `t.${suffix}.events.dlq`,
     TOPIC_SEGMENT_EVENTS: `t.${suffix}.segment-events`,
     TOPIC_IDENTITY_LINKS: `t.${suffix}.identity-links`,
+    TOPIC_SEGMENTS: `t.${suffix}.segments`,
+    TOPIC_SEGMENT_STATE: `t.${suffix}.segment-state`,
+    TOPIC_CAMPAIGNS: `t.${suffix}.campaigns`,
+    TOPIC_CAMPAIGN_DLQ: `t.${suffix}.campaign.dlq`,
     KAFKA_TOPIC_PARTITIONS: '2',
   };
 }

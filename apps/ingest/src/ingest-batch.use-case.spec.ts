@@ -27,6 +27,10 @@ const topics: TopicNames = {
   eventsDlq: 'dlq',
   segmentEvents: 'segment-events',
   identityLinks: 'links',
+  segments: 'segments',
+  segmentState: 'segment-state',
+  campaigns: 'campaigns',
+  campaignDlq: 'campaign.dlq',
 };
 
 let offset = 0;

@@ -53,6 +53,22 @@ export class BaseEnv {
   @Matches(TOPIC, { message: TOPIC_MESSAGE })
   TOPIC_IDENTITY_LINKS = 'cdp.identity-links';
 
+  /** Platform-internal: compacted topic of segment definitions (key = segment id), written by the api. */
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_SEGMENTS = 'cdp.segments';
+
+  /** Platform-internal: compacted per-profile segmenter state (key = profile id), written transactionally. */
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_SEGMENT_STATE = 'cdp.segment-state';
+
+  /** Platform-internal: compacted topic of campaign definitions (key = campaign id), written by the api. */
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_CAMPAIGNS = 'cdp.campaigns';
+
+  /** Platform-internal: segment events the campaign service could not process after bounded retries. */
+  @Matches(TOPIC, { message: TOPIC_MESSAGE })
+  TOPIC_CAMPAIGN_DLQ = 'cdp.campaign.dlq';
+
   @IsBoolean({ message: 'must be true or false' })
   KAFKA_CREATE_TOPICS = true;
 

@@ -11,6 +11,14 @@ export interface TopicNames {
   segmentEvents: string;
   /** Platform-internal: compacted topic of identity link facts (key = fact id). */
   identityLinks: string;
+  /** Platform-internal: compacted segment definitions (key = segment id). */
+  segments: string;
+  /** Platform-internal: compacted per-profile segmenter state (key = profile id). */
+  segmentState: string;
+  /** Platform-internal: compacted campaign definitions (key = campaign id). */
+  campaigns: string;
+  /** Platform-internal: dead letters of the campaign service. */
+  campaignDlq: string;
 }
 
 export function topicNamesFromEnv(env: BaseEnv): TopicNames {
@@ -23,6 +31,10 @@ export function topicNamesFromEnv(env: BaseEnv): TopicNames {
     eventsDlq: env.TOPIC_EVENTS_DLQ,
     segmentEvents: env.TOPIC_SEGMENT_EVENTS,
     identityLinks: env.TOPIC_IDENTITY_LINKS,
+    segments: env.TOPIC_SEGMENTS,
+    segmentState: env.TOPIC_SEGMENT_STATE,
+    campaigns: env.TOPIC_CAMPAIGNS,
+    campaignDlq: env.TOPIC_CAMPAIGN_DLQ,
   };
 }
 
@@ -36,6 +48,9 @@ export interface TopicSpec {
 /** Topic configs beyond partitions and replication, by role (the rest use the broker defaults). */
 const TOPIC_CONFIGS: Partial<Record<keyof TopicNames, { name: string; value: string }[]>> = {
   identityLinks: [{ name: 'cleanup.policy', value: 'compact' }],
+  segments: [{ name: 'cleanup.policy', value: 'compact' }],
+  segmentState: [{ name: 'cleanup.policy', value: 'compact' }],
+  campaigns: [{ name: 'cleanup.policy', value: 'compact' }],
 };
 
 /** Specs for every topic in TopicNames with the configured partition count and replication. */

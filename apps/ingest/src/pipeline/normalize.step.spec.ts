@@ -135,6 +135,10 @@ describe('raw topics', () => {
       eventsDlq: 'd',
       segmentEvents: 'g',
       identityLinks: 'l',
+      segments: 'segments',
+      segmentState: 'segment-state',
+      campaigns: 'campaigns',
+      campaignDlq: 'campaign.dlq',
     });
     expect([...sources]).toEqual([
       ['w', 'web'],
