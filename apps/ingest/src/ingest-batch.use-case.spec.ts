@@ -1,5 +1,5 @@
 import { loadConfig } from '@cdp/config';
-import { IdentityGraph, type Identifier, type LinkFact } from '@cdp/domain';
+import { IdentityGraph, suppressionHashOf, type Identifier, type LinkFact } from '@cdp/domain';
 import type { KafkaClient, TopicNames } from '@cdp/kafka';
 import { JsonLogger, MetricsService } from '@cdp/observability';
 import type { CanonicalEventsPublisher, ProfiledEvent } from './canonical-events.publisher';
@@ -17,6 +17,7 @@ import { IdentityLedger } from './pipeline/identity-ledger';
 import type { MergeRecord } from './pipeline/identity-rows';
 import { factIdOf } from './pipeline/link-fact.codec';
 import type { RawMessage } from './pipeline/raw-message';
+import type { SuppressionRepository } from './suppression.repository';
 
 const topics: TopicNames = {
   rawWeb: 'raw.web',
@@ -55,7 +56,9 @@ const page = (messageId: string) =>
   web({ type: 'page', messageId, anonymousId: 'a-1', timestamp: '2026-11-01T06:00:00Z' });
 
 /** Fakes that log every I/O call in order; `failures` makes a call fail that many times first. */
-function setup(options: { written?: Map<string, string>; failures?: Record<string, number> } = {}) {
+function setup(
+  options: { written?: Map<string, string>; failures?: Record<string, number>; suppressed?: string[] } = {},
+) {
   const log: string[] = [];
   const failures = { ...(options.failures ?? {}) };
   const io =
@@ -145,6 +148,7 @@ function setup(options: { written?: Map<string, string>; failures?: Record<strin
     eventsPublisher,
     metrics,
     new JsonLogger('ingest-test', 'fatal'),
+    { current: async () => new Set(options.suppressed ?? []) } as unknown as SuppressionRepository,
   );
   let heartbeats = 0;
   let running = true;
@@ -171,6 +175,16 @@ function setup(options: { written?: Map<string, string>; failures?: Record<strin
 }
 
 describe('IngestBatchUseCase', () => {
+  it('drops events of erased people (GDPR suppression list) before anything is written', async () => {
+    const t = setup({ suppressed: [suppressionHashOf('userId:u-1')] });
+    const summary = await t.useCase.process([identify('m-9'), page('m-10')], t.control);
+    // the identify carries userId u-1: dropped; the page only carries anonymousId a-1: kept
+    expect(summary).toEqual({ ok: 1, duplicates: 0, deadLetters: 0, dropped: 1 });
+    expect((t.inserted.events as { event_id: string }[]).map((r) => r.event_id)).toEqual(['m-10']);
+    expect(t.published.events.map((e) => e.event.eventId)).toEqual(['m-10']);
+    expect(t.published.facts).toEqual([]);
+  });
+
   it('publishes facts, writes ClickHouse with event_ids last, then publishes, in that order', async () => {
     const t = setup();
     const summary = await t.useCase.process(

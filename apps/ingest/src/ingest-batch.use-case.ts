@@ -1,5 +1,6 @@
 import {
   dlq,
+  dropSuppressed,
   linkFactsOf,
   ok,
   pipe,
@@ -35,6 +36,7 @@ import {
 import { factIdOf } from './pipeline/link-fact.codec';
 import { DUPLICATE_IN_BATCH, firstOccurrence, normalizeMessage } from './pipeline/normalize.step';
 import { rawTopicSources, type RawMessage } from './pipeline/raw-message';
+import { SuppressionRepository } from './suppression.repository';
 
 /** What the consumer gives a batch: heartbeat, whether to keep going, and a stop signal. */
 export interface BatchControl {
@@ -76,7 +78,8 @@ const requireIdentifier = (event: CanonicalEvent): StepResult<CanonicalEvent> =>
  * ClickHouse and cdp.events. The caller commits the offsets only after this resolved.
  *
  * 1. Pure steps per message: parse + validate + normalize (libs/domain), storable instants,
- *    an identifier, first copy of an event id in the batch. Rejects become dead letters.
+ *    an identifier, not erased (GDPR suppression list), first copy of an event id in the batch.
+ *    Rejects become dead letters; suppressed events are dropped (outcome drop).
  * 2. Wait until the identity-links topic has been read up to its end (all instances' facts).
  * 3. Identity: apply each event's link fact; the event's profile is the one after the batch's
  *    facts (ApplyOutcome.profileId, followed through later merges of the same batch).
@@ -105,13 +108,15 @@ export class IngestBatchUseCase {
     private readonly eventsPublisher: CanonicalEventsPublisher,
     private readonly metrics: IngestMetrics,
     private readonly logger: JsonLogger,
+    private readonly suppression: SuppressionRepository,
   ) {
     this.sources = rawTopicSources(kafka.settings.topics);
   }
 
   async process(messages: readonly RawMessage[], control: BatchControl): Promise<BatchSummary> {
     const started = Date.now();
-    const triage = this.triage(messages, started);
+    const suppressed = await this.retry('suppression-list', control, () => this.suppression.current());
+    const triage = this.triage(messages, started, suppressed);
     if (triage.accepted.length > 0) {
       await this.retry('links-catch-up', control, () => this.links.catchUp(control.signal));
     }
@@ -184,7 +189,7 @@ export class IngestBatchUseCase {
   }
 
   /** Step 1: the pure pipeline per message. */
-  private triage(messages: readonly RawMessage[], now: number): Triage {
+  private triage(messages: readonly RawMessage[], now: number, suppressed: ReadonlySet<string>): Triage {
     const seen = new Set<string>();
     const triage: Triage = { accepted: [], deadLetters: [], outcomes: [] };
     for (const message of messages) {
@@ -194,7 +199,13 @@ export class IngestBatchUseCase {
           ? dlq<CanonicalEvent>('unknown_topic', [
               { path: '$', message: `${message.topic} is not a raw topic` },
             ])
-          : pipe(pipe(normalizeMessage(source, message, now), requireIdentifier), firstOccurrence(seen));
+          : pipe(
+              pipe(
+                pipe(normalizeMessage(source, message, now), requireIdentifier),
+                dropSuppressed(suppressed),
+              ),
+              firstOccurrence(seen),
+            );
       switch (result.kind) {
         case 'ok':
           triage.accepted.push({ message, event: result.value });

@@ -43,4 +43,8 @@ export class IngestEnv extends BaseEnv {
   /** How often merges and conflicts found in other instances' link facts are written and published. */
   @IsIntInRange(10, 600000)
   INGEST_IDENTITY_FLUSH_MS = 1000;
+
+  /** How often the GDPR suppression list (erased identifiers) is re-read from ClickHouse. */
+  @IsIntInRange(100, 600000)
+  INGEST_SUPPRESSION_REFRESH_MS = 5000;
 }

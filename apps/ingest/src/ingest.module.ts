@@ -11,6 +11,7 @@ import { IngestLifecycle } from './ingest.lifecycle';
 import { IngestMetrics } from './ingest.metrics';
 import { IngestProducer } from './ingest.producer';
 import { RawEventsConsumer } from './raw-events.consumer';
+import { SuppressionRepository } from './suppression.repository';
 
 /** The ingest service's own providers (the shared runtime comes from runService). */
 @Module({
@@ -27,6 +28,7 @@ import { RawEventsConsumer } from './raw-events.consumer';
     RawEventsConsumer,
     IdentityOutcomesRecorder,
     IngestLifecycle,
+    SuppressionRepository,
   ],
 })
 export class IngestModule {}

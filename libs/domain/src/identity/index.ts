@@ -3,3 +3,4 @@ export * from './identifier-priority';
 export * from './identity-graph';
 export * from './link-fact';
 export * from './profile-id';
+export * from './suppression';
