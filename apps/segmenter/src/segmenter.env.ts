@@ -1,7 +1,125 @@
-import { BaseEnv, IsPort } from '@cdp/config';
+import { BaseEnv, IsIntInRange, IsPort } from '@cdp/config';
+import { traitsConfig, type TraitsConfig, type TraitsConfigOverrides } from '@cdp/domain';
+import { IsBoolean, Matches, registerDecorator, type ValidationOptions } from 'class-validator';
 
-/** Environment of the segmenter service: the shared variables plus its own. */
+const GROUP = /^[A-Za-z0-9._-]{1,200}$/;
+
+/** A JSON object of computed-trait threshold overrides (see libs/domain/src/traits/traits.config.ts). */
+function IsTraitsConfigJson(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isTraitsConfigJson',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: 'must be a JSON object of computed-trait settings, e.g. {"lifecycle":{"churnDays":60}}',
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown): boolean => {
+          if (typeof value !== 'string') return false;
+          try {
+            const parsed = JSON.parse(value) as unknown;
+            return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
+  };
+}
+
+/** Environment of the segmenter service: the shared variables plus its own (README: Configuration). */
 export class SegmenterEnv extends BaseEnv {
   @IsPort()
   SEGMENTER_METRICS_PORT = 9465;
+
+  /** Consumer group of cdp.events (all instances share it); `<id>.history` writes the ClickHouse history. */
+  @Matches(GROUP, { message: 'must be a consumer group id (letters, digits, ".", "_", "-")' })
+  SEGMENTER_GROUP_ID = 'cdp-segmenter';
+
+  /** Transactional ids are `<prefix>-<events topic>-<partition>`: one producer per input partition. */
+  @Matches(GROUP, { message: 'must be letters, digits, ".", "_", "-"' })
+  SEGMENTER_TRANSACTIONAL_ID_PREFIX = 'cdp-segmenter';
+
+  /** Longest a fetch of cdp.events waits for data (latency: keep it low). */
+  @IsIntInRange(1, 10000)
+  SEGMENTER_MAX_BATCH_WAIT_MS = 20;
+
+  /** Most messages per unit of work (one snapshot load, one transaction); larger fetches are split. */
+  @IsIntInRange(1, 100000)
+  SEGMENTER_MAX_BATCH_SIZE = 500;
+
+  /** Chunks of one partition in flight at once (pipelining: loading the next while the previous commits). */
+  @IsIntInRange(1, 64)
+  SEGMENTER_MAX_PENDING_CHUNKS = 3;
+
+  /** Input partitions processed at the same time by one instance. */
+  @IsIntInRange(1, 64)
+  SEGMENTER_PARTITIONS_CONCURRENCY = 4;
+
+  /** Consumer group session timeout (a crashed instance's partitions move after this). */
+  @IsIntInRange(6000, 300000)
+  SEGMENTER_SESSION_TIMEOUT_MS = 30000;
+
+  /** Tick of the window-boundary scheduler. */
+  @IsIntInRange(10, 10000)
+  SEGMENTER_TIMER_INTERVAL_MS = 100;
+
+  /**
+   * A boundary instant is evaluated once this long has passed after it (wall clock, or the
+   * partition's event time), so that events dated just before it, still in the pipeline, come first.
+   */
+  @IsIntInRange(0, 600000)
+  SEGMENTER_TIME_GRACE_MS = 500;
+
+  /** Most boundary instants one profile catches up in one go. */
+  @IsIntInRange(1, 100000)
+  SEGMENTER_MAX_CATCH_UP_STEPS = 1000;
+
+  /** 0: load the history the active rules need (all of it when a rule looks at all time or uses computed traits); N: at most N days (faster, inexact beyond). */
+  @IsIntInRange(0, 36500)
+  SEGMENTER_EVENT_LOOKBACK_DAYS = 0;
+
+  /** Profiles per chunk (one snapshot load, one transaction) of an initial-membership / edit / archive run. */
+  @IsIntInRange(1, 100000)
+  SEGMENTER_BACKFILL_CHUNK_SIZE = 500;
+
+  /**
+   * Initial membership of a segment that can only be entered through events: candidates from the
+   * SQL compiler (its members now) instead of every profile. false: always evaluate every profile.
+   */
+  @IsBoolean({ message: 'must be true or false' })
+  SEGMENTER_BACKFILL_SQL = true;
+
+  /** Default of a definition's `exitOnArchive`: archiving (or deleting) a segment emits exits for its members. */
+  @IsBoolean({ message: 'must be true or false' })
+  SEGMENTER_EXIT_ON_ARCHIVE = true;
+
+  /** Write every transition to ClickHouse `segment_transitions` (a consumer of cdp.segment-events). */
+  @IsBoolean({ message: 'must be true or false' })
+  SEGMENTER_HISTORY_ENABLED = true;
+
+  /** Kafka transaction timeout. */
+  @IsIntInRange(1000, 900000)
+  SEGMENTER_TRANSACTION_TIMEOUT_MS = 60000;
+
+  @IsIntInRange(1, 60000)
+  SEGMENTER_RETRY_BASE_MS = 250;
+
+  @IsIntInRange(1, 600000)
+  SEGMENTER_RETRY_MAX_MS = 10000;
+
+  /** Tests only: enables `PUT /test/clock` to move the segmenter's wall clock (boundaries due, emittedAt). */
+  @IsBoolean({ message: 'must be true or false' })
+  SEGMENTER_TEST_CLOCK = false;
+
+  /** Computed-trait thresholds (JSON, merged over the defaults); must match what the api and SQL compiler use. */
+  @IsTraitsConfigJson()
+  SEGMENTER_TRAITS_CONFIG = '{}';
+
+  traitsConfig(): TraitsConfig {
+    return traitsConfig(JSON.parse(this.SEGMENTER_TRAITS_CONFIG) as TraitsConfigOverrides);
+  }
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { BaseEnv, ConfigError, loadConfig } from '@cdp/config';
 import { JsonLogger } from '@cdp/observability';
-import { DynamicModule } from '@nestjs/common';
+import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ServiceRuntimeModule } from './service-runtime.module';
 
@@ -18,6 +18,11 @@ export interface ServiceDefinition<E extends BaseEnv> {
    * Default true; a service that reads request bodies itself (the collector) sets false.
    */
   bodyParser?: boolean;
+  /**
+   * Optional: runs once the Nest application is created, before it listens; e.g. to attach a
+   * microservice transport with `app.connectMicroservice(...)` (the campaign service does).
+   */
+  configure?: (app: INestApplication, env: E) => void | Promise<void>;
 }
 
 /** Root module of a service process; its imports are filled in by runService. */
@@ -47,6 +52,12 @@ export async function runService<E extends BaseEnv>(def: ServiceDefinition<E>): 
     abortOnError: false,
     bodyParser: def.bodyParser ?? true,
   });
+  try {
+    await def.configure?.(app, env);
+  } catch (e) {
+    logger.fatal({ msg: `configure failed: ${e instanceof Error ? e.message : String(e)}` }, 'Lifecycle');
+    process.exit(1);
+  }
 
   // Graceful shutdown: stop taking HTTP requests, let every module finish its work (consumers
   // finish and commit their batch in beforeApplicationShutdown), close connections, exit 0.

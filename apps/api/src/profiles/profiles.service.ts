@@ -1,0 +1,315 @@
+import { ClickHouseClient, inList, raw, sql, type SqlFragment } from '@cdp/clickhouse';
+import { eventFactFromRow } from '@cdp/clickhouse/rules';
+import { asEpochMs, computeTraits, DEFAULT_TRAITS_CONFIG, evaluate, suppressionHashOf } from '@cdp/domain';
+import { transitionId, type SegmentEvent } from '@cdp/domain/segments';
+import { KafkaClient } from '@cdp/kafka';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { ApiError } from '../campaigns/api-errors';
+import { invalid, isoOfRow, notFound } from '../common/http';
+import { SegmentDefinitionsPublisher } from '../segments/segment-definitions.publisher';
+import { SegmentsRepository } from '../segments/segments.repository';
+import { ProfileDataRepository, type EventRow, type Person } from './profile-data.repository';
+
+const RECENT_EVENTS = 50;
+const MUTATION_TIMEOUT_MS = 120000;
+
+export const LOOKUP_KINDS = { userId: 'userId', anonymousId: 'anonymousId', email: 'email' } as const;
+
+@Injectable()
+export class ProfilesService {
+  constructor(
+    private readonly data: ProfileDataRepository,
+    private readonly segments: SegmentsRepository,
+    private readonly clickhouse: ClickHouseClient,
+    private readonly kafka: KafkaClient,
+    private readonly publisher: SegmentDefinitionsPublisher,
+  ) {}
+
+  /** The person of a profile id, or of `userId` / `anonymousId` / `email` (through identities). */
+  async find(
+    id: string | undefined,
+    lookup: Partial<Record<keyof typeof LOOKUP_KINDS, string>>,
+  ): Promise<Person> {
+    const given = Object.entries(lookup).filter(([, v]) => v !== undefined && v !== '');
+    if (id === undefined && given.length !== 1) {
+      throw invalid([
+        {
+          path: 'query',
+          message: 'give exactly one of userId, anonymousId, email (or a profile id in the path)',
+        },
+      ]);
+    }
+    let profileId = id;
+    if (profileId === undefined) {
+      const [kind, value] = given[0] as [keyof typeof LOOKUP_KINDS, string];
+      const key = `${LOOKUP_KINDS[kind]}:${kind === 'email' ? value.trim().toLowerCase() : value}`;
+      profileId = await this.data.profileOfIdentifier(key);
+      if (profileId === undefined) throw notFound(`no profile has ${kind} ${JSON.stringify(value)}`);
+    }
+    const person = await this.data.person(profileId);
+    if (!person) throw notFound(`profile ${JSON.stringify(profileId)} does not exist`);
+    return person;
+  }
+
+  /** Profile 360. */
+  async view(person: Person) {
+    const now = Date.now();
+    const ids = person.profileIds;
+    const [identities, events, traitRows, aggregates, current, definitions] = await Promise.all([
+      this.data.identities(ids),
+      this.data.events(ids),
+      this.data.traitUpdates(ids),
+      this.data.aggregates(ids),
+      this.segments.currentSegmentsOf(ids),
+      this.segments.list(),
+    ]);
+    const traits = ProfileDataRepository.latestTraits(traitRows);
+    const facts = events.map(eventFactFromRow).sort((a, b) => a.occurredAt - b.occurredAt);
+    const computedTraits = computeTraits(facts, traits, now, DEFAULT_TRAITS_CONFIG);
+    const memberOf = new Set(current.map((c) => c.segmentId));
+    const snapshot = {
+      profileId: person.profileId as never,
+      traits,
+      events: facts,
+      computed: computedTraits,
+      segments: memberOf,
+    };
+    const byId = new Map(definitions.map((d) => [d.id, d]));
+    const segments = current
+      .filter((c, i, all) => all.findIndex((x) => x.segmentId === c.segmentId) === i)
+      .map((c) => {
+        const def = byId.get(c.segmentId);
+        const ev = def
+          ? evaluate(def.rule, snapshot, asEpochMs(now), { traitsConfig: DEFAULT_TRAITS_CONFIG })
+          : undefined;
+        return {
+          segmentId: c.segmentId,
+          name: def?.name ?? null,
+          version: c.version,
+          enteredAt: new Date(c.enteredMs).toISOString(),
+          qualifiesNow: ev?.member ?? null,
+          reason: ev?.reason ?? [],
+        };
+      });
+    return {
+      profileId: person.profileId,
+      mergedProfileIds: ids.filter((p) => p !== person.profileId),
+      identities: identities.map((i) => ({
+        identifier: i.identifier,
+        kind: i.kind,
+        value: i.value,
+        profileId: i.profile_id,
+        firstSeenAt: isoOfRow(i.first_seen_at),
+      })),
+      traits,
+      computedTraits,
+      aggregates,
+      segments,
+      recentEvents: events.slice(0, RECENT_EVENTS).map(eventView),
+    };
+  }
+
+  /** Everything held about the person (GDPR access request). */
+  async export(person: Person) {
+    const ids = person.profileIds;
+    const [view, events, traitUpdates, transitions] = await Promise.all([
+      this.view(person),
+      this.data.events(ids),
+      this.data.traitUpdates(ids),
+      this.clickhouse.query(
+        sql`SELECT * FROM segment_transitions FINAL WHERE profile_id IN ${inList(ids)} ORDER BY occurred_at, occurred_ms`,
+      ),
+    ]);
+    const deliveries = (await this.tableExists('campaign_deliveries'))
+      ? await this.clickhouse.query(
+          sql`SELECT delivery_id, campaign_id, segment_id, event_type, status, triggered_at, sent_at FROM campaign_deliveries FINAL WHERE profile_id IN ${inList(ids)}`,
+        )
+      : [];
+    return {
+      exportedAt: new Date().toISOString(),
+      profileId: person.profileId,
+      mergedProfileIds: view.mergedProfileIds,
+      identities: view.identities,
+      traits: view.traits,
+      traitUpdates: traitUpdates.map((t) => ({
+        trait: t.trait,
+        value: t.value,
+        valueType: t.value_type,
+        updatedAt: isoOfRow(t.updated_at, t.updated_ms),
+        source: t.source,
+        profileId: t.profile_id,
+      })),
+      computedTraits: view.computedTraits,
+      aggregates: view.aggregates,
+      segments: view.segments,
+      segmentTransitions: transitions,
+      campaignDeliveries: deliveries,
+      events: events.map((e) => ({ ...eventView(e), properties: safeJson(e.properties) })),
+    };
+  }
+
+  /**
+   * GDPR erasure: exits (cause deletion) for every current membership, then ALTER TABLE ...
+   * DELETE mutations on every table holding the person's profile ids or identifiers (waiting
+   * until ClickHouse finished them), and the identifiers' hashes on the suppression list so
+   * that ingest drops their future events.
+   */
+  async erase(person: Person) {
+    const ids = person.profileIds;
+    const [identityRows, events, current] = await Promise.all([
+      this.data.identities(ids),
+      this.data.events(ids),
+      this.segments.currentSegmentsOf(ids),
+    ]);
+    const identifiers = new Set(identityRows.map((i) => i.identifier));
+    for (const e of events) for (const i of e.identifiers) identifiers.add(i);
+    const userId =
+      identityRows.find((i) => i.kind === 'userId')?.value ??
+      events.find((e) => e.user_id !== '')?.user_id ??
+      null;
+    const email =
+      identityRows.find((i) => i.kind === 'email')?.value ??
+      events.find((e) => e.email !== '')?.email ??
+      null;
+    const anonymousIds = [
+      ...new Set(identityRows.filter((i) => i.kind === 'anonymousId').map((i) => i.value)),
+    ].sort();
+
+    // 1. suppress first: nothing new arrives while the rows are being deleted
+    const now = Date.now();
+    const keys = [...identifiers].sort();
+    await this.clickhouse.insert(
+      'suppressed_identifiers',
+      keys.map((k) => ({ identifier_hash: suppressionHashOf(k), requested_at: formatSeconds(now) })),
+    );
+
+    // 2. exits for current memberships (contract section 7, deterministic ids)
+    const exits: SegmentEvent[] = current.map((c) => {
+      const cause = { kind: 'deletion' as const, eventId: null, kafka: null };
+      const occurredAt = Math.max(now, c.enteredMs + 1);
+      return {
+        id: transitionId({
+          segmentId: c.segmentId,
+          version: c.version,
+          profileId: c.profileId,
+          type: 'segment.exited',
+          occurredAt,
+          cause,
+        }),
+        type: 'segment.exited',
+        segment: { id: c.segmentId, version: c.version },
+        profileId: person.profileId,
+        identities: { userId, anonymousIds, email },
+        occurredAt: new Date(occurredAt).toISOString(),
+        emittedAt: new Date().toISOString(),
+        cause,
+        reason: [],
+      };
+    });
+    if (exits.length > 0) {
+      try {
+        await this.publisher.send(
+          this.kafka.settings.topics.segmentEvents,
+          exits.map((e) => ({ key: e.profileId, value: JSON.stringify(e) })),
+        );
+      } catch (e) {
+        throw new ApiError(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          'kafka_unavailable',
+          `could not emit the exits: ${String(e)}`,
+        );
+      }
+    }
+
+    // 3. delete every row
+    const p = inList(ids);
+    const statements: [string, SqlFragment][] = [
+      ['events', sql`profile_id IN ${p}${keys.length ? sql` OR hasAny(identifiers, ${keys})` : sql``}`],
+      ['event_ids', sql`profile_id IN ${p}`],
+      ['trait_updates', sql`profile_id IN ${p}`],
+      ['profile_event_daily', sql`profile_id IN ${p}`],
+      ['profile_channel_daily', sql`profile_id IN ${p}`],
+      ['profile_category_daily', sql`profile_id IN ${p}`],
+      ['profile_traits_latest', sql`profile_id IN ${p}`],
+      ['profile_merges', sql`absorbed_id IN ${p} OR survivor_id IN ${p}`],
+      [
+        'identities',
+        keys.length ? sql`profile_id IN ${p} OR identifier IN ${inList(keys)}` : sql`profile_id IN ${p}`,
+      ],
+      ['segment_transitions', sql`profile_id IN ${p}`],
+    ];
+    if (keys.length > 0) {
+      statements.push(['identity_links', sql`hasAny(identifiers, ${keys})`]);
+      const userIds = keys.filter((k) => k.startsWith('userId:')).map((k) => k.slice('userId:'.length));
+      if (userIds.length > 0) {
+        statements.push([
+          'identity_conflicts',
+          sql`hasAny(user_ids, ${userIds}) OR hasAny(set_aside, ${userIds}) OR hasAny(set_aside, ${keys})`,
+        ]);
+      }
+    }
+    if (await this.tableExists('campaign_deliveries'))
+      statements.push(['campaign_deliveries', sql`profile_id IN ${p}`]);
+    for (const [table, where] of statements) {
+      await this.clickhouse.command(sql`ALTER TABLE ${raw(table)} DELETE WHERE ${where}`);
+    }
+    await this.waitForMutations(statements.map(([t]) => t));
+    return {
+      profileId: person.profileId,
+      profileIds: ids,
+      identifiers: keys.length,
+      tables: statements.map(([t]) => t),
+      exitsEmitted: exits.length,
+      suppressed: keys.length,
+    };
+  }
+
+  private async waitForMutations(tables: string[]): Promise<void> {
+    const deadline = Date.now() + MUTATION_TIMEOUT_MS;
+    for (;;) {
+      const rows = await this.clickhouse.query<{ n: string }>(sql`
+        SELECT count() AS n FROM system.mutations
+        WHERE database = ${this.clickhouse.database} AND table IN ${inList(tables)} AND is_done = 0`);
+      if (Number(rows[0]?.n ?? 0) === 0) return;
+      if (Date.now() > deadline) {
+        throw new ApiError(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          'storage_unavailable',
+          'ClickHouse did not finish the deletions in time; retry the request',
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  private async tableExists(name: string): Promise<boolean> {
+    const rows = await this.clickhouse.query(
+      sql`SELECT name FROM system.tables WHERE database = ${this.clickhouse.database} AND name = ${name}`,
+    );
+    return rows.length > 0;
+  }
+}
+
+function eventView(e: EventRow) {
+  return {
+    eventId: e.event_id,
+    name: e.name,
+    source: e.source,
+    type: e.type,
+    occurredAt: isoOfRow(e.occurred_at, e.occurred_ms),
+    revenue: Number(e.revenue),
+    currency: e.currency,
+    profileId: e.profile_id,
+    kafka: { topic: e.kafka_topic, partition: Number(e.kafka_partition), offset: String(e.kafka_offset) },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+const formatSeconds = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');

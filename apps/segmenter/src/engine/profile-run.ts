@@ -1,0 +1,343 @@
+import {
+  asEpochMs,
+  asProfileId,
+  computeTraits,
+  evaluate,
+  isMember,
+  type ComputedTraits,
+  type KafkaOrigin,
+  type ProfileSnapshot,
+  type ReasonEntry,
+  type TraitsConfig,
+} from '@cdp/domain';
+import type { SegmentCauseKind, SegmentEventIdentities, SegmentEventType } from '@cdp/domain/segments';
+import { nextFlipAt } from './next-flip';
+import type { ProfileData } from './profile-data';
+import type { ProfileState } from './profile-state';
+import type { SegmentPlan } from './segment-plan';
+
+export interface Cause {
+  kind: SegmentCauseKind;
+  eventId: string | null;
+  kafka: KafkaOrigin | null;
+}
+
+export const TIME_CAUSE: Cause = { kind: 'time', eventId: null, kafka: null };
+export const DEFINITION_CAUSE: Cause = { kind: 'definition', eventId: null, kafka: null };
+
+/** One membership change, before it becomes a contract payload. */
+export interface Transition {
+  segmentId: string;
+  version: number;
+  profileId: string;
+  type: SegmentEventType;
+  /** Epoch ms: the evaluation instant. */
+  occurredAt: number;
+  cause: Cause;
+  reason: ReasonEntry[];
+  identities: SegmentEventIdentities;
+  /** The profile's transition counter after this one (1, 2, ...). */
+  seq: number;
+}
+
+/**
+ * The next change of each segment of the plan for one profile, as last computed (in memory
+ * only, an optimisation: see `ProfileRun.unchanged`). `next[i]` belongs to `plan.ordered[i]`.
+ */
+export interface NextMemo {
+  planKey: string;
+  /** History was visible up to this instant (NaN in `next`: not computed) ... */
+  visible: number;
+  /** ... and held this many events and trait values. */
+  count: number;
+  traits: number;
+  next: (number | null)[];
+}
+
+export interface EngineOptions {
+  traitsConfig: TraitsConfig;
+  /** Most time instants one catch-up walks before it leaves the rest for later. */
+  maxCatchUpSteps: number;
+}
+
+/**
+ * The evaluation of one profile within one unit of work, on a private copy of its state.
+ *
+ * Time is the profile's own: every evaluation happens at an instant `t` that never goes back
+ * (`clock`), sees exactly the events, trait values and identifiers dated at or before `t`, and
+ * dates its transitions `t`. Before an evaluation at `t`, the window boundaries that pass
+ * before `t` are evaluated first, each at its exact instant (`catchUp`), so a profile's
+ * transition sequence is a function of its history and the segment versions, whatever the
+ * batching, the wall clock or the number of restarts.
+ */
+export class ProfileRun {
+  private nextDirty = false;
+  /** The instant up to which history is visible in the running evaluation (see ProfileState.horizon). */
+  private view = 0;
+  private identitiesCache: { t: number; value: SegmentEventIdentities } | undefined;
+  private computedCache:
+    | { t: number; events: readonly unknown[]; traits: Record<string, unknown>; value: ComputedTraits }
+    | undefined;
+
+  constructor(
+    readonly profileId: string,
+    readonly state: ProfileState,
+    readonly data: ProfileData,
+    public plan: SegmentPlan,
+    private readonly options: EngineOptions,
+    private readonly emit: (t: Transition) => void,
+    public memo: NextMemo | undefined = undefined,
+  ) {}
+
+  get retired(): boolean {
+    return this.state.retiredInto !== null;
+  }
+
+  /**
+   * The instant an event-like input (event, merge, erasure) is evaluated at: its own time, but
+   * never before the profile's clock, nor before the latest segment version took effect (an
+   * event dated before a segment existed, processed after, counts from the segment's start).
+   */
+  instantFor(t: number): number {
+    return Math.max(t, this.state.clock, this.plan.floor);
+  }
+
+  /** Marks the scheduled instant as stale (the plan changed under it). */
+  invalidateNext(): void {
+    this.nextDirty = true;
+  }
+
+  /**
+   * Evaluates every scheduled instant before `until` (or up to it when `inclusive`), in order,
+   * with cause `time` and occurredAt = the instant. Stops after `maxCatchUpSteps` instants.
+   */
+  catchUp(until: number, inclusive: boolean): void {
+    if (this.retired) return;
+    for (let step = 0; step < this.options.maxCatchUpSteps; step++) {
+      if (this.nextDirty) this.refreshNext();
+      const n = this.state.next;
+      if (n === null || (inclusive ? n > until : n >= until)) return;
+      this.evaluateAt(n, TIME_CAUSE);
+    }
+  }
+
+  /**
+   * Evaluates the plan's segments (or only those in `only`) at `t`; a segment version not yet in
+   * effect at `t` (since > t) is skipped. Segments are evaluated in reference order, so an
+   * `inSegment` condition sees the membership as changed by this very evaluation.
+   */
+  evaluateAt(t: number, cause: Cause, only?: ReadonlySet<string>): void {
+    if (this.retired) return;
+    const at = Math.max(t, this.state.clock);
+    // a boundary sees the history consumed so far; an input moves the horizon to its instant
+    if (cause.kind === 'time') {
+      this.view = Math.min(at, this.state.horizon);
+    } else {
+      this.state.horizon = Math.max(this.state.horizon, at);
+      this.view = at;
+    }
+    const events = this.data.eventsUpTo(this.view);
+    const traits = this.data.traitsAt(this.view);
+    const ctx = { traitsConfig: this.options.traitsConfig };
+    let computed: ComputedTraits | undefined;
+    if (this.plan.usesComputed) computed = this.computedAt(events, traits, at);
+    const memberships = this.state.memberships;
+    const segments = new Set(Object.keys(memberships));
+    const snapshot: ProfileSnapshot = {
+      profileId: asProfileId(this.profileId),
+      traits,
+      events,
+      segments,
+      ...(computed === undefined ? {} : { computed }),
+    };
+    const unchanged = this.unchanged(at, this.view);
+    for (const [i, s] of this.plan.ordered.entries()) {
+      if (only !== undefined && !only.has(s.id)) continue;
+      if (s.since > at) continue;
+      if (unchanged(i)) continue;
+      const member = isMember(s.rule, snapshot, asEpochMs(at), ctx);
+      const current = memberships[s.id];
+      if (member === (current !== undefined)) {
+        if (current !== undefined && current.version !== s.version) current.version = s.version;
+        continue;
+      }
+      const { reason } = evaluate(s.rule, snapshot, asEpochMs(at), ctx);
+      if (member) {
+        memberships[s.id] = { version: s.version, enteredAt: at };
+        segments.add(s.id);
+      } else {
+        delete memberships[s.id];
+        segments.delete(s.id);
+      }
+      this.push(s.id, s.version, member ? 'segment.entered' : 'segment.exited', at, cause, reason);
+    }
+    this.state.clock = at;
+    this.nextDirty = true;
+  }
+
+  /** Exits segment `id` at `t` (archive, merge, erasure) with the given reason; no-op when not a member. */
+  exit(id: string, t: number, cause: Cause, reason: ReasonEntry[], version?: number): void {
+    const current = this.state.memberships[id];
+    if (current === undefined) return;
+    const at = Math.max(t, this.state.clock);
+    this.state.horizon = Math.max(this.state.horizon, at);
+    this.view = at;
+    delete this.state.memberships[id];
+    this.push(
+      id,
+      version ?? this.plan.get(id)?.version ?? current.version,
+      'segment.exited',
+      at,
+      cause,
+      reason,
+    );
+    this.state.clock = at;
+    this.nextDirty = true;
+  }
+
+  /** Drops a membership without an event (archive with exitOnArchive false). */
+  forget(id: string): void {
+    if (this.state.memberships[id] === undefined) return;
+    delete this.state.memberships[id];
+    this.nextDirty = true;
+  }
+
+  /** Exits every segment, then stops evaluating the profile for good (merged into `into`, or erased: ''). */
+  retire(into: string, t: number, cause: Cause, reason: ReasonEntry[]): void {
+    if (this.retired) return;
+    for (const id of Object.keys(this.state.memberships).sort()) this.exit(id, t, cause, reason);
+    this.state.clock = Math.max(t, this.state.clock);
+    this.state.retiredInto = into;
+    this.state.next = null;
+    this.nextDirty = false;
+  }
+
+  /** Brings the scheduled instant up to date (call once the unit of work is done with the profile). */
+  finish(): void {
+    if (this.nextDirty && !this.retired) this.refreshNext();
+  }
+
+  private refreshNext(): void {
+    this.nextDirty = false;
+    const t = this.state.clock;
+    const visible = Math.min(t, this.state.horizon);
+    const events = this.data.eventsUpTo(visible);
+    const traits = this.data.traitsAt(visible);
+    const snapshot: ProfileSnapshot = {
+      profileId: asProfileId(this.profileId),
+      traits,
+      events,
+      segments: new Set(Object.keys(this.state.memberships)),
+      ...(this.plan.usesComputed ? { computed: this.computedAt(events, traits, t) } : {}),
+    };
+    const ctx = { traitsConfig: this.options.traitsConfig };
+    const unchanged = this.unchanged(t, visible);
+    const next: (number | null)[] = [];
+    let best: number | null = null;
+    for (const [i, s] of this.plan.ordered.entries()) {
+      let n: number | null;
+      if (s.since > t) {
+        next.push(Number.NaN); // not in effect yet: nothing known
+        continue;
+      }
+      if (!s.timed) n = null;
+      else if (unchanged(i)) n = this.memo?.next[i] ?? null;
+      else n = nextFlipAt(s.rule, snapshot, t, ctx) ?? null;
+      if (n !== null && n <= t) n = null;
+      next.push(n);
+      if (n !== null && (best === null || n < best)) best = n;
+    }
+    this.state.next = best;
+    this.memo = {
+      planKey: this.plan.key,
+      visible,
+      count: events.length,
+      traits: this.data.traitCountUpTo(visible),
+      next,
+    };
+  }
+
+  /**
+   * Which segments certainly keep both their membership and their next change at `t` (history
+   * visible up to `visible`) since the memo was computed: same plan, no event inserted before
+   * the memo's horizon, no new visible event of a name the segment reads, no new trait value
+   * when it reads identify traits, its memoized change still ahead, and no computed trait or
+   * `inSegment` in its rule (those are always evaluated).
+   */
+  private unchanged(t: number, visible: number): (i: number) => boolean {
+    const memo = this.memo;
+    if (
+      memo === undefined ||
+      memo.planKey !== this.plan.key ||
+      visible < memo.visible ||
+      this.data.eventsUpTo(memo.visible).length !== memo.count ||
+      this.data.traitCountUpTo(memo.visible) !== memo.traits
+    ) {
+      return () => false;
+    }
+    const fresh = new Set(
+      this.data
+        .eventsUpTo(visible)
+        .slice(memo.count)
+        .map((e) => e.name),
+    );
+    const traitsMoved = this.data.traitCountUpTo(visible) !== memo.traits;
+    return (i) => {
+      const s = this.plan.ordered[i];
+      const n = memo.next[i];
+      if (
+        s === undefined ||
+        n === undefined ||
+        Number.isNaN(n) ||
+        s.usesComputed ||
+        s.references.length > 0
+      ) {
+        return false;
+      }
+      if (n !== null && n <= t) return false;
+      if (s.readsTraits && traitsMoved) return false;
+      for (const name of s.eventNames) if (fresh.has(name)) return false;
+      return true;
+    };
+  }
+
+  /** Computed traits at `t` over `events` (memoized: an evaluation and the next-change search share them). */
+  private computedAt(
+    events: readonly ProfileSnapshot['events'][number][],
+    traits: Record<string, unknown>,
+    t: number,
+  ): ComputedTraits {
+    const c = this.computedCache;
+    if (c !== undefined && c.t === t && c.events === events && c.traits === traits) return c.value;
+    const value = computeTraits(events, traits, t, this.options.traitsConfig);
+    this.computedCache = { t, events, traits, value };
+    return value;
+  }
+
+  private push(
+    segmentId: string,
+    version: number,
+    type: Transition['type'],
+    at: number,
+    cause: Cause,
+    reason: ReasonEntry[],
+  ): void {
+    this.state.seq += 1;
+    this.emit({
+      segmentId,
+      version,
+      profileId: this.profileId,
+      type,
+      occurredAt: at,
+      cause,
+      reason,
+      identities: this.identitiesAt(this.view),
+      seq: this.state.seq,
+    });
+  }
+
+  private identitiesAt(t: number): SegmentEventIdentities {
+    if (this.identitiesCache?.t !== t) this.identitiesCache = { t, value: this.data.identitiesAt(t) };
+    return this.identitiesCache.value;
+  }
+}

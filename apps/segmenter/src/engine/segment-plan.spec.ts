@@ -1,0 +1,67 @@
+import type { Rule } from '@cdp/domain';
+import { entryOnlyByEvents } from './entry-by-events';
+import type { AppliedSegment } from './profile-state';
+import { SegmentPlan } from './segment-plan';
+
+const applied = (rule: Rule): AppliedSegment => ({
+  version: 1,
+  status: 'active',
+  since: 0,
+  exitOnArchive: true,
+  rule,
+});
+const DAY = 86_400_000;
+
+describe('SegmentPlan', () => {
+  it('orders referenced segments first and finds dependents', () => {
+    const plan = new SegmentPlan({
+      a: applied({ inSegment: 'c' }),
+      b: applied({ all: [{ inSegment: 'a' }, { event: 'Page Viewed' }] }),
+      c: applied({ event: 'Page Viewed' }),
+      d: { ...applied({ event: 'X' }), status: 'archived' },
+    });
+    expect(plan.ordered.map((s) => s.id)).toEqual(['c', 'a', 'b']);
+    expect([...plan.withDependents(['c'])].sort()).toEqual(['a', 'b', 'c']);
+    expect(plan.get('d')).toBeUndefined();
+  });
+
+  it('data needs: the longest window and the event names, or everything', () => {
+    const windows = new SegmentPlan({
+      a: applied({ event: 'Page Viewed', within: { days: 30 } }),
+      b: applied({ event: 'Order Completed', within: { hours: 2 }, lastSeen: { newerThan: { days: 40 } } }),
+      c: applied({ trait: 'country', op: 'eq', value: 'CN' }),
+    });
+    expect(windows.dataNeeds(null)).toEqual({
+      lookbackMs: 40 * DAY,
+      eventNames: ['Order Completed', 'Page Viewed'],
+    });
+    expect(windows.dataNeeds(10 * DAY).lookbackMs).toBe(10 * DAY);
+    const computed = new SegmentPlan({ a: applied({ trait: 'lifecycleStage', op: 'eq', value: 'loyal' }) });
+    expect(computed.dataNeeds(null)).toEqual({ lookbackMs: null, eventNames: null });
+    expect(computed.usesComputed).toBe(true);
+    const allTime = new SegmentPlan({ a: applied({ event: 'Page Viewed' }) });
+    expect(allTime.dataNeeds(null)).toEqual({ lookbackMs: null, eventNames: ['Page Viewed'] });
+  });
+
+  it('entryOnlyByEvents: which rules can only be entered through a new event', () => {
+    expect(
+      entryOnlyByEvents({ all: [{ event: 'Order Completed', within: { days: 180 }, count: { gte: 3 } }] }),
+    ).toBe(true);
+    expect(
+      entryOnlyByEvents({ any: [{ event: 'Page Viewed' }, { trait: 'country', op: 'eq', value: 'CN' }] }),
+    ).toBe(true);
+    expect(entryOnlyByEvents({ event: 'Page Viewed', lastSeen: { newerThan: { days: 1 } } })).toBe(true);
+    expect(entryOnlyByEvents({ event: 'Order Completed', within: { days: 1 }, count: { eq: 0 } })).toBe(
+      false,
+    );
+    expect(entryOnlyByEvents({ event: 'Order Completed', lastSeen: { olderThan: { days: 90 } } })).toBe(
+      false,
+    );
+    expect(entryOnlyByEvents({ trait: 'lifecycleStage', op: 'eq', value: 'churned' })).toBe(false);
+    expect(entryOnlyByEvents({ not: { event: 'Page Viewed' } })).toBe(false);
+    expect(entryOnlyByEvents({ inSegment: 'x' })).toBe(false);
+    expect(entryOnlyByEvents({ event: 'Order Completed', sum: { property: 'revenue', gte: 10 } })).toBe(
+      false,
+    );
+  });
+});

@@ -1,0 +1,170 @@
+import { computedTraitNamed, durationMs, referencedSegmentIds, type Rule } from '@cdp/domain';
+import type { AppliedSegment } from './profile-state';
+
+/** One active segment version, ready for evaluation. */
+export interface PlannedSegment {
+  id: string;
+  version: number;
+  rule: Rule;
+  since: number;
+  /** The rule can flip with time alone (event conditions or computed traits). */
+  timed: boolean;
+  /** The rule reads computed traits. */
+  usesComputed: boolean;
+  /** `inSegment` ids it reads. */
+  references: string[];
+  /** Event names its event conditions read. */
+  eventNames: ReadonlySet<string>;
+  /** It reads identify traits. */
+  readsTraits: boolean;
+}
+
+/** What event history the active rules need (see `dataNeeds`). */
+export interface DataNeeds {
+  /** How far back events matter, in ms; null: the whole history (all-time conditions, computed traits). */
+  lookbackMs: number | null;
+  /** Event names the rules read; null: every event (computed traits read any event). */
+  eventNames: string[] | null;
+}
+
+/**
+ * The active segments of a partition in evaluation order: a segment comes after the segments
+ * it references (`inSegment`), so that one evaluation pass sees the referenced memberships as
+ * they are after it (the cascade); ties and cycles (the validator prevents them, the topic
+ * could still hold one) go by id.
+ */
+export class SegmentPlan {
+  readonly ordered: readonly PlannedSegment[];
+  readonly usesComputed: boolean;
+  /** Identifies the plan (ids, versions, effective times): memoized next changes are only valid under the same one. */
+  readonly key: string;
+  /** The latest `since` of the active versions: events are never evaluated before it (see ProfileRun.instantFor). */
+  readonly floor: number;
+  private readonly byId: ReadonlyMap<string, PlannedSegment>;
+
+  constructor(applied: Readonly<Record<string, AppliedSegment>>) {
+    const active = Object.entries(applied)
+      .filter(([, a]) => a.status === 'active')
+      .map(([id, a]) => planned(id, a))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.ordered = topologicalOrder(active);
+    this.byId = new Map(active.map((s) => [s.id, s]));
+    this.usesComputed = active.some((s) => s.usesComputed);
+    this.floor = active.reduce((m, s) => Math.max(m, s.since), 0);
+    this.key = this.ordered.map((s) => `${s.id}@${s.version}@${s.since}`).join(',');
+  }
+
+  get(id: string): PlannedSegment | undefined {
+    return this.byId.get(id);
+  }
+
+  /** `ids` plus every segment that reads one of them through `inSegment`, transitively. */
+  withDependents(ids: Iterable<string>): Set<string> {
+    const out = new Set(ids);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const s of this.ordered) {
+        if (!out.has(s.id) && s.references.some((r) => out.has(r))) {
+          out.add(s.id);
+          grew = true;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The history the rules need: the longest rolling window, unless some condition looks at
+   * all time (no `within`, a fixed window, `firstSeen`) or a computed trait is used (they read
+   * the whole history: first touch, lifecycle, order totals). `capMs` (configured) bounds it
+   * anyway, trading exactness for speed.
+   */
+  dataNeeds(capMs: number | null): DataNeeds {
+    let lookback: number | null = 0;
+    let names: Set<string> | null = new Set();
+    const visit = (rule: Rule): void => {
+      if ('all' in rule) rule.all.forEach(visit);
+      else if ('any' in rule) rule.any.forEach(visit);
+      else if ('not' in rule) visit(rule.not);
+      else if ('trait' in rule) {
+        if (computedTraitNamed(rule.trait) !== undefined) {
+          lookback = null;
+          names = null;
+        }
+      } else if ('event' in rule) {
+        names?.add(rule.event);
+        const w = rule.within;
+        if (w === undefined || w.from !== undefined || rule.firstSeen !== undefined) lookback = null;
+        else if (lookback !== null) {
+          let span = durationMs(w);
+          const recency = rule.lastSeen ?? rule.firstSeen;
+          if (recency !== undefined) {
+            const d = recency.olderThan ?? recency.newerThan;
+            if (d !== undefined) span = Math.max(span, durationMs(d));
+          }
+          lookback = Math.max(lookback, span);
+        }
+      }
+    };
+    for (const s of this.ordered) visit(s.rule);
+    const needed: number | null = lookback;
+    const bounded = needed === null ? capMs : capMs === null ? needed : Math.min(needed, capMs);
+    const eventNames: Set<string> | null = names;
+    return { lookbackMs: bounded, eventNames: eventNames === null ? null : [...eventNames].sort() };
+  }
+}
+
+function planned(id: string, a: AppliedSegment): PlannedSegment {
+  let timed = false;
+  let usesComputed = false;
+  let readsTraits = false;
+  const eventNames = new Set<string>();
+  const visit = (rule: Rule): void => {
+    if ('all' in rule) rule.all.forEach(visit);
+    else if ('any' in rule) rule.any.forEach(visit);
+    else if ('not' in rule) visit(rule.not);
+    else if ('event' in rule) {
+      timed = true;
+      eventNames.add(rule.event);
+    } else if ('trait' in rule) {
+      if (computedTraitNamed(rule.trait) !== undefined) {
+        timed = true;
+        usesComputed = true;
+      } else readsTraits = true;
+    }
+  };
+  visit(a.rule);
+  return {
+    id,
+    version: a.version,
+    rule: a.rule,
+    since: a.since,
+    timed,
+    usesComputed,
+    references: referencedSegmentIds(a.rule),
+    eventNames,
+    readsTraits,
+  };
+}
+
+function topologicalOrder(segments: readonly PlannedSegment[]): PlannedSegment[] {
+  const ids = new Set(segments.map((s) => s.id));
+  const done = new Set<string>();
+  const out: PlannedSegment[] = [];
+  let remaining = [...segments];
+  while (remaining.length > 0) {
+    const ready = remaining.filter((s) =>
+      s.references.every((r) => !ids.has(r) || done.has(r) || r === s.id),
+    );
+    // a cycle: take the first remaining one by id and carry on
+    const next = ready.length > 0 ? ready : [remaining[0]];
+    for (const s of next) {
+      out.push(s);
+      done.add(s.id);
+    }
+    const taken = new Set(next.map((s) => s.id));
+    remaining = remaining.filter((s) => !taken.has(s.id));
+  }
+  return out;
+}

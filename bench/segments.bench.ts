@@ -1,0 +1,468 @@
+// npm run bench:segments
+//
+// Open-loop load of realistic web events (page views, product views, cart adds, orders, and a
+// few cart adds dated an hour ago whose window closes during the run) on the raw web topic, at
+// 1 000 and then 5 000 events/s, through the built ingest and segmenter with 50 active
+// segments. Per transition: raw produce time -> segment event consumed (read_committed). In the
+// same run, a bare Kafka consume -> produce passthrough of the same raw topic (R). Expected
+// transitions come from replaying the consumed cdp.events through the segmenter's engine on the
+// ClickHouse data afterwards; received = distinct transitions read back; duplicates = transition
+// ids read more than once. The last line is one JSON object:
+// {"rates":{"1000":{"p50":..,"p99":..,"passP50":..,"passP99":..,"expected":..,"received":..,"duplicates":..},"5000":{..}},"timeDelayMaxMs":..}
+// Needs the local stack (bash deploy/local/stack.sh up) and a build (npm run build).
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClickHouseClient, clickHouseSettingsFromEnv } from '@cdp/clickhouse';
+import { BaseEnv, loadConfig } from '@cdp/config';
+import { DEFAULT_TRAITS_CONFIG } from '@cdp/domain';
+import { encodeSegmentDefinition, parseSegmentEvent, type SegmentEvent } from '@cdp/domain/segments';
+import { Kafka, logLevel, Partitioners, type Consumer, type Message, type Producer } from 'kafkajs';
+import { parseInputMessage } from '../apps/segmenter/src/engine/input-message';
+import type { AppliedSegment, ProfileState } from '../apps/segmenter/src/engine/profile-state';
+import { SegmentPlan } from '../apps/segmenter/src/engine/segment-plan';
+import { WorkUnit } from '../apps/segmenter/src/engine/work-unit';
+import { buildSegmentEvent } from '@cdp/domain/segments';
+import { SnapshotRepository } from '../apps/segmenter/src/snapshot.repository';
+import { ServiceProcess, ROOT } from '../tests/support/service-process';
+import { freePort, isolatedEnv } from '../tests/support/test-env';
+import { benchmarkSegments, CATEGORIES } from './segments.catalog';
+
+const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
+const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15000);
+const GRACE_MS = 300;
+const HOUR = 3_600_000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+async function waitFor(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<boolean> | boolean,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function metric(svc: ServiceProcess, name: string): Promise<number> {
+  const { body } = await svc.get('/metrics');
+  let total = 0;
+  for (const line of body.split('\n')) {
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) total += Number(line.split(' ').pop());
+  }
+  return total;
+}
+
+/** Which phase a profile belongs to (profiles are named per phase), or undefined (warm-up). */
+const phaseOf = (anonymousId: string): string | undefined => /^r(\d+)-/.exec(anonymousId)?.[1];
+
+async function main(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist', 'apps', 'segmenter', 'src', 'main.js'))) {
+    throw new Error('dist/ is missing: run npm run build first');
+  }
+  const suffix = `bench${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const env: Record<string, string> = {
+    ...isolatedEnv(suffix),
+    KAFKA_TOPIC_PARTITIONS: '3',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    INGEST_GROUP_ID: `b.${suffix}.ingest`,
+    INGEST_MAX_BATCH_WAIT_MS: '20',
+    INGEST_PARTITIONS_CONCURRENCY: '3',
+    SEGMENTER_GROUP_ID: `b.${suffix}.segmenter`,
+    SEGMENTER_TRANSACTIONAL_ID_PREFIX: `b.${suffix}`,
+    SEGMENTER_MAX_BATCH_WAIT_MS: '20',
+    SEGMENTER_PARTITIONS_CONCURRENCY: '3',
+    SEGMENTER_TIME_GRACE_MS: String(GRACE_MS),
+  };
+  const brokers = env.KAFKA_BROKERS.split(',');
+  const kafka = new Kafka({ clientId: `bench-${suffix}`, brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ch = new ClickHouseClient(clickHouseSettingsFromEnv(loadConfig(BaseEnv, env), 'cdp-bench'));
+  const services: ServiceProcess[] = [];
+  const consumers: Consumer[] = [];
+  let passthrough: ChildProcess | undefined;
+  const passOut = `t.${suffix}.passthrough`;
+
+  const cleanup = async (): Promise<void> => {
+    passthrough?.kill('SIGKILL');
+    await Promise.allSettled(services.map((s) => s.stop('SIGKILL')));
+    await Promise.allSettled(consumers.map((c) => c.disconnect()));
+    const topics = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.includes(suffix));
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await ch
+      .server()
+      .command(`DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`)
+      .catch(() => undefined);
+    await ch.close();
+  };
+
+  try {
+    // topics (the services would create them too) and the 50 definitions
+    await admin.createTopics({
+      topics: [
+        ...Object.entries(env)
+          .filter(([k]) => k.startsWith('TOPIC_'))
+          .map(([, topic]) => ({
+            topic,
+            numPartitions: 3,
+            configEntries: /segments$|segment-state$|identity-links$|campaigns$/.test(topic)
+              ? [{ name: 'cleanup.policy', value: 'compact' }]
+              : [],
+          })),
+        { topic: passOut, numPartitions: 3 },
+      ],
+      waitForLeaders: true,
+    });
+    const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const segments = benchmarkSegments();
+    await producer.send({
+      topic: env.TOPIC_SEGMENTS,
+      acks: -1,
+      messages: segments.map((s) => ({
+        key: s.id,
+        value: encodeSegmentDefinition({
+          id: s.id,
+          name: s.id,
+          status: 'active',
+          version: 1,
+          rule: s.rule,
+          createdAt: since,
+          updatedAt: since,
+        }),
+      })),
+    });
+    log(`${segments.length} active segments; starting ingest, segmenter and the passthrough`);
+
+    const ingest = new ServiceProcess('ingest', await freePort(), env);
+    const segmenter = new ServiceProcess('segmenter', await freePort(), env);
+    services.push(ingest, segmenter);
+    passthrough = spawn(
+      process.execPath,
+      ['-r', join(ROOT, 'bench', 'register.js'), join(ROOT, 'bench', 'segments-passthrough.ts')],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          KAFKA_BROKERS: env.KAFKA_BROKERS,
+          PASSTHROUGH_IN: env.TOPIC_RAW_WEB,
+          PASSTHROUGH_OUT: passOut,
+          PASSTHROUGH_GROUP: `b.${suffix}.passthrough`,
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let passReady = false;
+    passthrough.stdout?.on('data', () => (passReady = true));
+    await ingest.waitForStatus('/health/ready', 200, 90000);
+    await segmenter.waitForStatus('/health/ready', 200, 90000);
+    await waitFor('the passthrough', 60000, () => passReady);
+
+    // readers: segment events (read_committed) and the passthrough output
+    const produced = new Map<string, number>(); // messageId -> produce time
+    const transitions: { e: SegmentEvent; at: number }[] = [];
+    const passLatency = new Map<string, number[]>();
+    const segReader = kafka.consumer({ groupId: `b.${suffix}.reader`, maxWaitTimeInMs: 20, minBytes: 1 });
+    const passReader = kafka.consumer({
+      groupId: `b.${suffix}.pass-reader`,
+      maxWaitTimeInMs: 20,
+      minBytes: 1,
+    });
+    consumers.push(segReader, passReader);
+    for (const c of consumers) await c.connect();
+    await segReader.subscribe({ topic: env.TOPIC_SEGMENT_EVENTS, fromBeginning: true });
+    await passReader.subscribe({ topic: passOut, fromBeginning: true });
+    await segReader.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        const at = Date.now();
+        for (const m of batch.messages) {
+          const e = m.value === null ? undefined : parseSegmentEvent(m.value.toString('utf8'));
+          if (e) transitions.push({ e, at });
+        }
+      },
+    });
+    await passReader.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        const at = Date.now();
+        for (const m of batch.messages) {
+          const id = /"messageId":"([^"]+)"/.exec(m.value?.toString('utf8') ?? '')?.[1];
+          const sent = id === undefined ? undefined : produced.get(id);
+          const phase = /^m-(\d+)-/.exec(id ?? '')?.[1];
+          if (sent !== undefined && phase !== undefined) {
+            const list = passLatency.get(phase) ?? [];
+            list.push(at - sent);
+            passLatency.set(phase, list);
+          }
+        }
+      },
+    });
+
+    // the load: open loop, a batch every few ms with what is due
+    let seq = 0;
+    let lastLateBoundary = 0;
+    const rnd = (() => {
+      let s = 12345;
+      return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    })();
+    const message = (phase: string, population: number, now: number): Message => {
+      const id = `m-${phase}-${seq++}`;
+      const roll = rnd();
+      const category = CATEGORIES[Math.floor(rnd() * CATEGORIES.length)];
+      let anon = `r${phase}-${Math.floor(rnd() * population)}`;
+      let body: Record<string, unknown>;
+      const ts = new Date(now).toISOString();
+      if (roll < 0.01) {
+        // a cart add dated an hour ago: its 1-hour windows close 4-8 s from now
+        anon = `r${phase}-late-${seq}`;
+        const at = now - HOUR + 4000 + Math.floor(rnd() * 4000);
+        lastLateBoundary = Math.max(lastLateBoundary, at + HOUR);
+        body = {
+          type: 'track',
+          event: 'Product Added',
+          properties: { category },
+          timestamp: new Date(at).toISOString(),
+        };
+      } else if (roll < 0.36) {
+        body = {
+          type: 'page',
+          name: 'Product list',
+          properties: { url: `https://shop.example/${category}?utm_source=google&utm_medium=cpc`, category },
+          timestamp: ts,
+        };
+      } else if (roll < 0.76) {
+        body = {
+          type: 'track',
+          event: 'Product Viewed',
+          properties: { category, sku: `sk-${category}` },
+          timestamp: ts,
+        };
+      } else if (roll < 0.91) {
+        body = { type: 'track', event: 'Product Added', properties: { category }, timestamp: ts };
+      } else {
+        body = {
+          type: 'track',
+          event: 'Order Completed',
+          properties: { revenue: 20 + Math.floor(rnd() * 280), category },
+          timestamp: ts,
+        };
+      }
+      return { key: anon, value: JSON.stringify({ messageId: id, anonymousId: anon, ...body }) };
+    };
+    const sendFailures: unknown[] = [];
+    const run = async (
+      phase: string,
+      rate: number,
+      durationMs: number,
+      population: number,
+    ): Promise<number> => {
+      const started = Date.now();
+      let sent = 0;
+      let report = started;
+      while (Date.now() - started < durationMs) {
+        const now = Date.now();
+        const due = Math.floor(((now - started) * rate) / 1000) - sent;
+        if (due > 0) {
+          const messages = Array.from({ length: due }, () => message(phase, population, now));
+          for (const m of messages)
+            produced.set(/"messageId":"([^"]+)"/.exec(String(m.value))?.[1] ?? '', now);
+          producer
+            .send({ topic: env.TOPIC_RAW_WEB, acks: 1, messages })
+            .catch((e: unknown) => sendFailures.push(e));
+          sent += due;
+        }
+        if (now - report >= 2000 && phase !== 'warm') {
+          report = now;
+          const got = transitions.filter((t) => t.e.cause.eventId?.startsWith(`m-${phase}-`)).length;
+          log(
+            `${rate}/s: ${Math.round((now - started) / 1000)} s, ${sent} events sent, ${got} transitions received`,
+          );
+        }
+        await sleep(4);
+      }
+      return sent;
+    };
+
+    log('warm-up: 3 s at 200 events/s');
+    await run('0', 200, 3000, 300);
+    const sentPerPhase = new Map<string, number>();
+    for (const rate of RATES) {
+      log(`phase ${rate} events/s for ${PHASE_MS / 1000} s`);
+      sentPerPhase.set(String(rate), await run(String(rate), rate, PHASE_MS, rate * 2));
+      await sleep(2000);
+    }
+    const lastSent = Date.now();
+    if (sendFailures.length > 0)
+      throw new Error(`${sendFailures.length} produce calls failed: ${String(sendFailures[0])}`);
+
+    // drain: everything consumed, the late windows closed, nothing new for 3 s
+    log('draining');
+    let stableSince = Date.now();
+    let lastCount = -1;
+    await waitFor('the segmenter to drain', 180000, async () => {
+      if (transitions.length !== lastCount) {
+        lastCount = transitions.length;
+        stableSince = Date.now();
+      }
+      const lag = await metric(segmenter, 'cdp_segmenter_consumer_lag');
+      return (
+        lag === 0 &&
+        Date.now() - stableSince > 3000 &&
+        Date.now() > lastLateBoundary + 3000 &&
+        Date.now() > lastSent + 5000
+      );
+    });
+    const cutoff = Date.now() - 2500;
+    if (process.env.BENCH_DUMP) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, segmenter.output());
+    if (process.env.BENCH_DEBUG) {
+      for (const svc of [ingest, segmenter]) {
+        const { body } = await svc.get('/metrics');
+        for (const line of body.split('\n')) {
+          if (/^cdp_(segmenter|ingest)_[a-z_]+_(sum|count)[{ ]|^cdp_process_cpu_seconds_total/.test(line)) log(`${svc.name} ${line}`);
+        }
+      }
+    }
+
+    // expected: replay cdp.events through the engine on the ClickHouse data
+    log('computing the expected transitions (replaying cdp.events through the engine)');
+    const expectedIds = await replay(kafka, env, ch, segments, since, cutoff);
+    const received = new Map<string, number>();
+    for (const t of transitions) received.set(t.e.id, (received.get(t.e.id) ?? 0) + 1);
+
+    const rates: Record<string, Record<string, number>> = {};
+    for (const rate of RATES) {
+      const phase = String(rate);
+      const mine = (e: SegmentEvent): boolean => phaseOf(e.identities.anonymousIds[0] ?? '') === phase;
+      const latencies = transitions
+        .filter((t) => t.e.cause.kind === 'event' && mine(t.e))
+        .map((t) => t.at - (produced.get(t.e.cause.eventId ?? '') ?? t.at))
+        .sort((a, b) => a - b);
+      const pass = (passLatency.get(phase) ?? []).sort((a, b) => a - b);
+      const expected = [...expectedIds.values()].filter(
+        (e) => phaseOf(e.identities.anonymousIds[0] ?? '') === phase,
+      );
+      const got = transitions.filter((t) => mine(t.e) && Date.parse(t.e.occurredAt) <= cutoff);
+      const gotIds = new Set(got.map((t) => t.e.id));
+      const missing = expected.filter((e) => !gotIds.has(e.id)).length;
+      const unexpected = [...gotIds].filter((id) => !expectedIds.has(id)).length;
+      log(
+        `${phase}/s: ${sentPerPhase.get(phase)} events, ${latencies.length} event-caused transitions; ` +
+          `missing ${missing}, unexpected ${unexpected}, passthrough samples ${pass.length}`,
+      );
+      rates[phase] = {
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        passP50: percentile(pass, 50),
+        passP99: percentile(pass, 99),
+        expected: expected.length,
+        received: gotIds.size,
+        duplicates: [...gotIds].reduce((n, id) => n + ((received.get(id) ?? 1) - 1), 0),
+      };
+    }
+    const timeDelays = transitions
+      .filter((t) => t.e.cause.kind === 'time')
+      .map((t) => Date.parse(t.e.emittedAt) - Date.parse(t.e.occurredAt));
+    log(`${timeDelays.length} time-caused transitions`);
+    const result = { rates, timeDelayMaxMs: timeDelays.length === 0 ? 0 : Math.max(...timeDelays) };
+    await producer.disconnect();
+    await cleanup();
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+/**
+ * The transitions an undisturbed, single-threaded segmenter emits for the consumed cdp.events:
+ * every partition's messages in order through the engine (WorkUnit), with the profiles'
+ * snapshots from ClickHouse, then every boundary up to `cutoff`.
+ */
+async function replay(
+  kafka: Kafka,
+  env: Record<string, string>,
+  ch: ClickHouseClient,
+  segments: ReturnType<typeof benchmarkSegments>,
+  since: string,
+  cutoff: number,
+): Promise<Map<string, SegmentEvent>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(env.TOPIC_EVENTS);
+  await admin.disconnect();
+  const byPartition = new Map<number, { offset: string; value: Buffer | null }[]>();
+  const pending = new Set(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => p.partition));
+  const consumer = kafka.consumer({
+    groupId: `bench-replay-${randomBytes(4).toString('hex')}`,
+    maxWaitTimeInMs: 100,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: env.TOPIC_EVENTS, fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const list = byPartition.get(batch.partition) ?? [];
+      for (const m of batch.messages) list.push({ offset: m.offset, value: m.value });
+      byPartition.set(batch.partition, list);
+      const end = ends.find((p) => p.partition === batch.partition);
+      if (end && BigInt(batch.lastOffset()) >= BigInt(end.high) - 1n) pending.delete(batch.partition);
+    },
+  });
+  await waitFor('cdp.events to be read', 120000, () => pending.size === 0);
+  await consumer.disconnect();
+
+  const applied: Record<string, AppliedSegment> = {};
+  for (const s of segments) {
+    applied[s.id] = {
+      version: 1,
+      status: 'active',
+      since: Date.parse(since),
+      exitOnArchive: true,
+      rule: s.rule,
+    };
+  }
+  const plan = new SegmentPlan(applied);
+  const repo = new SnapshotRepository(ch);
+  const options = { traitsConfig: DEFAULT_TRAITS_CONFIG, maxCatchUpSteps: 1000 };
+  const out = new Map<string, SegmentEvent>();
+  for (const [partition, messages] of byPartition) {
+    const parsed = messages.map((m) => ({
+      m: parseInputMessage(m.value),
+      at: { topic: env.TOPIC_EVENTS, partition, offset: m.offset },
+    }));
+    const ids = [...new Set(parsed.flatMap(({ m }) => (m.kind === 'event' ? [m.profileId] : [])))];
+    const data = await repo.load(ids, plan.dataNeeds(null), 0);
+    const states = new Map<string, ProfileState>();
+    const unit = new WorkUnit(plan, states, (id) => data.get(id), options);
+    for (const { m, at } of parsed) unit.apply(m, at);
+    unit.catchUp(ids, cutoff);
+    for (const t of unit.finish().transitions) {
+      if (t.occurredAt > cutoff) continue;
+      const e = buildSegmentEvent({ ...t, emittedAt: 0 });
+      out.set(e.id, e);
+    }
+  }
+  return out;
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  },
+);

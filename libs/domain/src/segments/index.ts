@@ -1,0 +1,2 @@
+export * from './segment-definition';
+export * from './segment-event';
