@@ -1,6 +1,19 @@
-import { ClickHouseClient } from '@cdp/clickhouse';
-import { compileSegmentQuery } from '@cdp/clickhouse/rules';
-import { asEpochMs, DEFAULT_TRAITS_CONFIG, isMember, SEED_SEGMENTS } from '@cdp/domain';
+import { ClickHouseClient, identifier, inList, sql } from '@cdp/clickhouse';
+import {
+  compileSegmentQuery,
+  eventFactFromRow,
+  traitValueFromRow,
+  type EventFactRow,
+} from '@cdp/clickhouse/rules';
+import {
+  asEpochMs,
+  asProfileId,
+  DEFAULT_TRAITS_CONFIG,
+  isMember,
+  SEED_SEGMENTS,
+  type EventFact,
+  type Rule,
+} from '@cdp/domain';
 import { compileRules } from '@cdp/domain/rules/compiled-rule';
 import { counts, isLoaded, load, PROFILES } from './rules-data';
 import { benchSnapshots } from './rules-histories';
@@ -121,10 +134,72 @@ async function sqlBench(): Promise<number> {
     }
     const result = median(runs.map((r) => r.ms));
     log(`  sqlMillionMs = ${result.toFixed(0)} (median of 3; target < ${TARGETS.sqlMillionMs})`);
+    await spotCheck(ch, segment.rule);
     return result;
   } finally {
     await ch.close();
   }
+}
+
+/**
+ * The SQL answer on the big data is the evaluator's: for 2,000 profiles (merged ones
+ * included), the restricted query against `isMember` on snapshots read from the same rows.
+ */
+async function spotCheck(ch: ClickHouseClient, rule: Rule): Promise<void> {
+  const ids = Array.from({ length: 2000 }, (_, i) => `bp-${i}`);
+  const members = new Set(
+    (
+      await ch.query<{ profile_id: string }>(
+        compileSegmentQuery(rule, { database: DATABASE, now: NOW, profileIds: ids }),
+      )
+    ).map((r) => r.profile_id),
+  );
+  const db = identifier(DATABASE);
+  const merges = await ch.query<{ absorbed_id: string; survivor_id: string }>(
+    sql`SELECT absorbed_id, survivor_id FROM ${db}.profile_survivors`,
+  );
+  const survivor = new Map(merges.map((m) => [m.absorbed_id, m.survivor_id]));
+  const owned = [...ids, ...merges.filter((m) => ids.includes(m.survivor_id)).map((m) => m.absorbed_id)];
+  const rows = await ch.query<EventFactRow & { profile_id: string }>(
+    sql`SELECT profile_id, name, source, type, toString(occurred_at) AS occurred_at, occurred_ms, revenue, currency,
+      properties, utm_source, utm_medium, referrer, channel FROM ${db}.events WHERE profile_id IN ${inList(owned)}`,
+  );
+  const events = new Map<string, EventFact[]>(ids.map((id) => [id, []]));
+  for (const row of rows)
+    events.get(survivor.get(row.profile_id) ?? row.profile_id)?.push(eventFactFromRow(row));
+  const traitRows = await ch.query<{
+    profile_id: string;
+    trait: string;
+    value: string;
+    value_type: string;
+    at: string;
+  }>(
+    sql`SELECT profile_id, trait, value, value_type, toString(toUInt64(updated_at) * 1000 + updated_ms) AS at
+      FROM ${db}.trait_updates WHERE profile_id IN ${inList(owned)}`,
+  );
+  const traits = new Map<string, Map<string, { at: number; value: unknown }>>(
+    ids.map((id) => [id, new Map()]),
+  );
+  for (const t of traitRows) {
+    const person = traits.get(survivor.get(t.profile_id) ?? t.profile_id);
+    const seen = person?.get(t.trait);
+    if (person !== undefined && (seen === undefined || Number(t.at) > seen.at))
+      person.set(t.trait, { at: Number(t.at), value: traitValueFromRow(t.value, t.value_type) });
+  }
+  let expected = 0;
+  for (const id of ids) {
+    if (survivor.has(id)) continue;
+    const snapshot = {
+      profileId: asProfileId(id),
+      traits: Object.fromEntries([...(traits.get(id) ?? [])].map(([k, v]) => [k, v.value])),
+      events: events.get(id) ?? [],
+    };
+    const member = isMember(rule, snapshot, NOW);
+    if (member) expected += 1;
+    if (member !== members.has(id))
+      throw new Error(`SQL and evaluator disagree on ${id}: evaluator ${member}`);
+  }
+  log(`  spot check: ${ids.length} profiles restricted by id, SQL = evaluator (${expected} members)`);
 }
 
 async function main(): Promise<void> {

@@ -39,10 +39,10 @@ import { buildWorld, type SeedCase } from './support/agreement-world';
 
 // RULES_AGREEMENT_SEEDS / RULES_AGREEMENT_RULES raise the volume (the defaults fit the CI budget)
 const SEEDS = Array.from(
-  { length: Number(process.env.RULES_AGREEMENT_SEEDS ?? 16) },
+  { length: Number(process.env.RULES_AGREEMENT_SEEDS ?? 14) },
   (_, i) => 1000 + i * 7919,
 );
-const RULES_PER_SEED = Number(process.env.RULES_AGREEMENT_RULES ?? 14);
+const RULES_PER_SEED = Number(process.env.RULES_AGREEMENT_RULES ?? 12);
 /** Seeds at whose `now` every seed segment is checked. */
 const SEED_SEGMENT_SEEDS = 4;
 const PYTHON = process.env.CHDB_PYTHON ?? 'python3';

@@ -289,7 +289,9 @@ export class QueryPlan {
   }
 
   /** A column computed on raw event rows (where filters, property values, touch keys); default on other rows. */
-  rawColumn(expr: Sql, type: RawColumnType): Sql {
+  rawColumn(value: Sql, type: RawColumnType): Sql {
+    // a constant (a filter folded to 0 or 1) is materialized like the defaults of the other branches
+    const expr = /^[0-9]+$/.test(value.text) ? raw(`materialize(to${type}(${value.text}))`) : value;
     const key = `${type}:${expr.text}`;
     let column = this.rawColumns.get(key);
     if (column === undefined) {
@@ -340,28 +342,69 @@ export class QueryPlan {
         ? TRUE
         : sql`(profile_id IN ${ids} OR profile_id IN (SELECT absorbed_id FROM ${db}.profile_survivors WHERE survivor_id IN ${ids}))`;
     const extras = [...this.rawColumns.values()];
-    const traits = this.traitNames.size > 0;
     const dummyState = `arrayReduce('argMaxState', [''], [toUInt64(0)])`;
-    const tail = (rawValues: string[] | undefined, trait?: string): string =>
+    // The union's columns with their expression per branch; a column no probe reads is left out.
+    type Branch = 'agg' | 'raw' | 'trait' | 'ids';
+    const all: { name: string; of: Record<Branch, string> }[] = [
+      { name: 'name', of: { agg: 'name', raw: 'name', trait: "''", ids: "''" } },
+      { name: 'source', of: { agg: 'source', raw: 'source', trait: "''", ids: "''" } },
+      { name: 'currency', of: { agg: 'currency', raw: 'currency', trait: "''", ids: "''" } },
+      {
+        name: 'day',
+        of: { agg: 'day', raw: "toDate(occurred_at, 'UTC')", trait: 'toDate(0)', ids: 'toDate(0)' },
+      },
+      {
+        name: 'ms',
+        of: {
+          agg: 'toUInt64(0)',
+          raw: 'toUInt64(occurred_at) * 1000 + occurred_ms',
+          trait: 'toUInt64(0)',
+          ids: 'toUInt64(0)',
+        },
+      },
+      {
+        name: 'n',
+        of: {
+          agg: 'finalizeAggregation(event_count)',
+          raw: 'toUInt64(1)',
+          trait: 'toUInt64(0)',
+          ids: 'toUInt64(0)',
+        },
+      },
+      {
+        name: 'rev',
+        of: {
+          agg: 'finalizeAggregation(revenue_sum)',
+          raw: 'revenue',
+          trait: 'toFloat64(0)',
+          ids: 'toFloat64(0)',
+        },
+      },
+      ...extras.map((c) => ({
+        name: c.alias,
+        of: { agg: DEFAULTS[c.type], raw: c.expr.text, trait: DEFAULTS[c.type], ids: DEFAULTS[c.type] },
+      })),
+      {
+        name: 'trait',
+        of: { agg: "materialize('')", raw: "materialize('')", trait: 'trait', ids: "materialize('')" },
+      },
+      { name: 'tv', of: { agg: dummyState, raw: dummyState, trait: 'latest_value', ids: dummyState } },
+      { name: 'tt', of: { agg: dummyState, raw: dummyState, trait: 'latest_value_type', ids: dummyState } },
+    ];
+    const probeText = [...this.probes.keys()].join(' ');
+    const columns = all.filter((c) => new RegExp(`\\b${c.name}\\b`).test(probeText));
+    const select = (branch: Branch, k: number, id = 'profile_id AS original_profile_id'): string =>
       [
-        ...extras.map((c, i) => `${rawValues === undefined ? DEFAULTS[c.type] : rawValues[i]} AS ${c.alias}`),
-        ...(traits
-          ? trait === undefined
-            ? [`materialize('') AS trait`, `${dummyState} AS tv`, `${dummyState} AS tt`]
-            : [trait]
-          : []),
-      ]
-        .map((c) => `, ${c}`)
-        .join('');
-    const blank = (k: number): string =>
-      `toUInt8(${k}) AS k, '' AS name, '' AS source, '' AS currency, toDate(0) AS day, toUInt64(0) AS ms, toUInt64(0) AS n, toFloat64(0) AS rev`;
+        id,
+        `toUInt8(${k}) AS k`,
+        ...columns.map((c) => (c.of[branch] === c.name ? c.name : `${c.of[branch]} AS ${c.name}`)),
+      ].join(', ');
 
     const branches: string[] = [];
     if (this.aggSlices.size > 0) {
       branches.push(
-        `SELECT profile_id AS original_profile_id, toUInt8(0) AS k, name, source, currency, day, toUInt64(0) AS ms, ` +
-          `finalizeAggregation(event_count) AS n, finalizeAggregation(revenue_sum) AS rev${tail(undefined)} ` +
-          `FROM ${db.text}.profile_event_daily WHERE ${and([idFilter, or([...this.aggSlices.values()])]).text}`,
+        `SELECT ${select('agg', 0)} FROM ${db.text}.profile_event_daily ` +
+          `WHERE ${and([idFilter, or([...this.aggSlices.values()])]).text}`,
       );
     }
     const rawSlices = [...this.rawSlices.values()];
@@ -372,23 +415,18 @@ export class QueryPlan {
         this.rawHelpers.size === 0
           ? events
           : `(${withHelpers(`SELECT ${read.join(', ')} FROM ${events}`, this.rawHelpers.values(), read)})`;
-      branches.push(
-        `SELECT profile_id AS original_profile_id, toUInt8(1) AS k, name, source, currency, ` +
-          `toDate(occurred_at, 'UTC') AS day, toUInt64(occurred_at) * 1000 + occurred_ms AS ms, toUInt64(1) AS n, ` +
-          `revenue AS rev${tail(extras.map((c) => c.expr.text))} FROM ${source}`,
-      );
+      branches.push(`SELECT ${select('raw', 1)} FROM ${source}`);
     }
-    if (traits) {
+    if (this.traitNames.size > 0) {
       branches.push(
-        `SELECT profile_id AS original_profile_id, ${blank(2)}` +
-          `${tail(undefined, 'trait, latest_value AS tv, latest_value_type AS tt')} ` +
-          `FROM ${db.text}.profile_traits_latest WHERE ${and([idFilter, sql`trait IN ${inList([...this.traitNames])}`]).text}`,
+        `SELECT ${select('trait', 2)} FROM ${db.text}.profile_traits_latest ` +
+          `WHERE ${and([idFilter, sql`trait IN ${inList([...this.traitNames])}`]).text}`,
       );
     }
     if (this.universe) {
       for (const table of ['profile_event_daily', 'profile_traits_latest']) {
         branches.push(
-          `SELECT original_profile_id, ${blank(3)}${tail(undefined)} FROM ` +
+          `SELECT ${select('ids', 3, 'original_profile_id')} FROM ` +
             `(SELECT DISTINCT profile_id AS original_profile_id FROM ${db.text}.${table} WHERE ${idFilter.text})`,
         );
       }
@@ -398,9 +436,9 @@ export class QueryPlan {
 
     const survivorFilter =
       ids === undefined ? '' : ` WHERE absorbed_id IN ${ids.text} OR survivor_id IN ${ids.text}`;
-    const columns = [...this.probes.entries()].map(([expr, alias]) => `, ${expr} AS ${alias}`).join('');
+    const probes = [...this.probes.entries()].map(([expr, alias]) => `, ${expr} AS ${alias}`).join('');
     const grouped =
-      `SELECT if(survivor_id = '', original_profile_id, survivor_id) AS profile_id${columns} ` +
+      `SELECT if(survivor_id = '', original_profile_id, survivor_id) AS profile_id${probes} ` +
       `FROM (${branches.join(' UNION ALL ')}) AS a ` +
       `ANY LEFT JOIN (${survivors.text}${survivorFilter}) AS s USING original_profile_id ` +
       `GROUP BY profile_id`;

@@ -1,4 +1,5 @@
 import type { EpochMs } from '../brand';
+import { parseIsoTimestamp } from '../events/iso-timestamp';
 import { firstTouchOf, type FirstTouch } from '../traits/acquisition-channel.trait';
 import { computedTraitNamed } from '../traits/computed-trait.registry';
 import type { EventFact } from '../traits/event-fact';
@@ -13,7 +14,6 @@ import { DEFAULT_TRAITS_CONFIG, type TraitsConfig } from '../traits/traits.confi
 import { eventPropertyOf } from './event-measure';
 import { identifyTraitOf, type ProfileSnapshot } from './profile-snapshot';
 import type { EvaluationContext } from './rule.evaluator';
-import { parseIsoTimestamp } from '../events/iso-timestamp';
 import {
   comparisonOf,
   measureOf,
@@ -39,6 +39,8 @@ import { testValue } from './value-test';
  *   RFM and totals; event-name classifications and decay factors cached per rule set).
  *   The formulas are those of ../traits (same order of floating-point operations).
  * - `snapshot.computed`, when present, is read as the evaluator reads it.
+ * - One instance keeps one reusable per-profile scratch object: use it synchronously
+ *   (as everything in JavaScript is), one profile at a time.
  *
  * ```ts
  * const rules = compileRules(segments.map((s) => s.rule), { traitsConfig });
@@ -94,27 +96,27 @@ export function compileRule(
 
 type Predicate = (facts: ProfileFacts) => boolean;
 
-function compile(rule: Rule, names: SharedCaches): Predicate {
+function compile(rule: Rule, shared: SharedCaches): Predicate {
   if ('all' in rule) {
-    const children = rule.all.map((r) => compile(r, names));
+    const children = rule.all.map((r) => compile(r, shared));
     return (f) => {
       for (const c of children) if (!c(f)) return false;
       return true;
     };
   }
   if ('any' in rule) {
-    const children = rule.any.map((r) => compile(r, names));
+    const children = rule.any.map((r) => compile(r, shared));
     return (f) => {
       for (const c of children) if (c(f)) return true;
       return false;
     };
   }
   if ('not' in rule) {
-    const child = compile(rule.not, names);
+    const child = compile(rule.not, shared);
     return (f) => !child(f);
   }
   if ('trait' in rule) return compileTrait(rule);
-  if ('event' in rule) return compileEvent(rule, names);
+  if ('event' in rule) return compileEvent(rule, shared);
   const id = rule.inSegment;
   return (f) => f.snapshot.segments?.has(id) ?? false;
 }
