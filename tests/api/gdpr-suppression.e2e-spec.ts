@@ -1,0 +1,200 @@
+import { ClickHouseClient, inList, sql } from '@cdp/clickhouse';
+import { identifierKey, suppressionHashOf } from '@cdp/domain';
+import { ADMIN_TOKEN, AdminClient, startApi } from '../support/campaign-harness';
+import {
+  clickhouseFor,
+  ingestEnv,
+  KafkaHarness,
+  raw,
+  startIngest,
+  TopicReader,
+} from '../support/ingest-harness';
+import type { ServiceProcess } from '../support/service-process';
+import { eventually, uniqueSuffix } from '../support/test-env';
+
+/**
+ * GDPR erasure end to end (issue 6, item 7): the built ingest and the built api on one
+ * isolated database and set of topics. A person's events are ingested, the api erases the
+ * person, and new raw events carrying the same userId / email / anonymousId are dropped by
+ * ingest (suppression list re-read every 200 ms) while another person's events still land.
+ */
+describe('api + ingest: an erased person stays erased', () => {
+  const suffix = uniqueSuffix();
+  const env = ingestEnv(suffix, { INGEST_SUPPRESSION_REFRESH_MS: '200', CDP_ADMIN_TOKEN: ADMIN_TOKEN });
+  const kafka = new KafkaHarness(env.KAFKA_BROKERS);
+  const rawTopics = [env.TOPIC_RAW_WEB, env.TOPIC_RAW_SOCIAL, env.TOPIC_RAW_AD, env.TOPIC_RAW_TRANSACTION];
+  let ch: ClickHouseClient;
+  let ingest: ServiceProcess;
+  let api: ServiceProcess;
+  let admin: AdminClient;
+  let canonical: TopicReader;
+  let produced = 0;
+
+  const lin = { user: `u-lin-${suffix}`, anon: `a-lin-${suffix}`, email: `lin.${suffix}@example.com` };
+  const mei = { user: `u-mei-${suffix}`, anon: `a-mei-${suffix}`, email: `mei.${suffix}@example.com` };
+  const iso = (msAgo: number): string => new Date(Date.now() - msAgo).toISOString();
+
+  const send = async (messages: Parameters<KafkaHarness['send']>[0]): Promise<void> => {
+    produced += messages.length;
+    await kafka.send(messages);
+  };
+
+  const eventIds = async (ids: string[]): Promise<string[]> =>
+    (
+      await ch.query<{ event_id: string }>(
+        sql`SELECT DISTINCT event_id FROM events WHERE event_id IN ${inList(ids)} ORDER BY event_id`,
+      )
+    ).map((r) => r.event_id);
+
+  /** Rows of `events` carrying any of lin's identifiers. */
+  const linRows = async (): Promise<number> => {
+    const [row] = await ch.query<{ n: string }>(sql`
+      SELECT count() AS n FROM events
+      WHERE user_id = ${lin.user} OR anonymous_id = ${lin.anon} OR email = ${lin.email}`);
+    return Number(row?.n ?? 0);
+  };
+
+  beforeAll(async () => {
+    ch = clickhouseFor(env);
+    ingest = await startIngest(env);
+    api = await startApi(env);
+    admin = new AdminClient(api.url(''));
+    canonical = await kafka.collect(env.TOPIC_EVENTS);
+  });
+
+  afterAll(async () => {
+    await api?.stop();
+    await ingest?.stop('SIGKILL');
+    await kafka.admin.connect().catch(() => undefined);
+    const topics = (await kafka.admin.listTopics().catch(() => [] as string[])).filter((t) =>
+      t.includes(suffix),
+    );
+    await kafka.admin.deleteTopics({ topics }).catch(() => undefined);
+    await kafka.close();
+    await ch
+      ?.server()
+      .command(`DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`)
+      .catch(() => undefined);
+    await ch?.close();
+  });
+
+  it('drops new events of an erased person by userId, email and anonymousId; others still land', async () => {
+    // 1. both people are ingested
+    await send([
+      {
+        topic: env.TOPIC_RAW_WEB,
+        key: lin.anon,
+        value: raw.identify(`m-lin-1-${suffix}`, lin.user, lin.anon, { email: lin.email }, iso(60000)),
+      },
+      {
+        topic: env.TOPIC_RAW_TRANSACTION,
+        key: lin.email,
+        value: raw.transaction(
+          `o-lin-1-${suffix}`,
+          'completed',
+          { userId: lin.user, customerId: null, email: lin.email, phone: null },
+          120,
+          iso(50000),
+        ),
+      },
+      {
+        topic: env.TOPIC_RAW_WEB,
+        key: mei.anon,
+        value: raw.identify(`m-mei-1-${suffix}`, mei.user, mei.anon, { email: mei.email }, iso(60000)),
+      },
+    ]);
+    const before = [`m-lin-1-${suffix}`, `o-lin-1-${suffix}:completed`, `m-mei-1-${suffix}`];
+    await eventually(async () => (await eventIds(before)).length === 3, 60000, 'the first events to land');
+
+    // 2. the api erases lin (found by userId) and puts the identifiers on the suppression list
+    let profileId = '';
+    await eventually(
+      async () => {
+        const found = await admin.request<{ profileId?: string }>('GET', `/v1/profiles?userId=${lin.user}`);
+        profileId = found.body.profileId ?? '';
+        return found.status === 200 && profileId !== '';
+      },
+      30000,
+      "lin's profile",
+    );
+    const erased = await admin.request<{ suppressed: number }>(
+      'DELETE',
+      `/v1/profiles/${encodeURIComponent(profileId)}`,
+    );
+    expect(erased.status).toBe(200);
+    const hashes = (
+      await ch.query<{ identifier_hash: string }>(sql`SELECT identifier_hash FROM suppressed_identifiers`)
+    ).map((r) => r.identifier_hash);
+    for (const key of [
+      identifierKey('userId', lin.user),
+      identifierKey('email', lin.email),
+      identifierKey('anonymousId', lin.anon),
+    ]) {
+      expect([key, hashes.includes(suppressionHashOf(key))]).toEqual([key, true]);
+    }
+    expect(await linRows()).toBe(0);
+    expect(await eventIds(before)).toEqual([`m-mei-1-${suffix}`]);
+
+    // 3. after a suppression-list refresh, lin's identifiers come back on every source
+    await new Promise((r) => setTimeout(r, 1000));
+    const linAgain = [`m-lin-2-${suffix}`, `o-lin-2-${suffix}:completed`, `m-lin-3-${suffix}`];
+    const meiAgain = [`m-mei-2-${suffix}`, `o-mei-2-${suffix}:completed`];
+    await send([
+      {
+        topic: env.TOPIC_RAW_WEB,
+        key: lin.user,
+        value: raw.track(`m-lin-2-${suffix}`, { userId: lin.user }, 'Product Viewed', {}, iso(2000)),
+      },
+      {
+        topic: env.TOPIC_RAW_TRANSACTION,
+        key: lin.email,
+        value: raw.transaction(
+          `o-lin-2-${suffix}`,
+          'completed',
+          { userId: null, customerId: null, email: lin.email, phone: null },
+          80,
+          iso(1500),
+        ),
+      },
+      {
+        topic: env.TOPIC_RAW_WEB,
+        key: lin.anon,
+        value: raw.page(`m-lin-3-${suffix}`, lin.anon, iso(1000)),
+      },
+      {
+        topic: env.TOPIC_RAW_WEB,
+        key: mei.user,
+        value: raw.track(`m-mei-2-${suffix}`, { userId: mei.user }, 'Product Viewed', {}, iso(2000)),
+      },
+      {
+        topic: env.TOPIC_RAW_TRANSACTION,
+        key: mei.email,
+        value: raw.transaction(
+          `o-mei-2-${suffix}`,
+          'completed',
+          { userId: null, customerId: null, email: mei.email, phone: null },
+          95,
+          iso(1500),
+        ),
+      },
+    ]);
+
+    // mei's events land; once ingest has committed every raw message, none of lin's did
+    await eventually(
+      async () => (await eventIds(meiAgain)).length === meiAgain.length,
+      60000,
+      "mei's new events",
+    );
+    await eventually(
+      async () => (await kafka.committed(env.INGEST_GROUP_ID, rawTopics)) >= produced,
+      60000,
+      `ingest to commit all ${produced} raw messages`,
+    );
+    expect(await eventIds(linAgain)).toEqual([]);
+    expect(await linRows()).toBe(0);
+    await canonical.waitFor(meiAgain.length, "mei's new events on the events topic", (m) =>
+      meiAgain.some((id) => m.value.includes(id)),
+    );
+    expect(canonical.messages.filter((m) => linAgain.some((id) => m.value.includes(id)))).toEqual([]);
+  });
+});
