@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { ArgumentMetadata } from '@nestjs/common';
-import { ApiError, campaignValidationPipe } from './api-errors';
+import { ApiError, campaignValidationPipe } from '../common/api-errors';
 import { CreateCampaignDto, LiftQueryDto, ReplaceCampaignDto } from './campaign.dto';
 import { toRecord, toRow, toView } from './campaign-record';
 

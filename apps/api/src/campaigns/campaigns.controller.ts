@@ -15,8 +15,8 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { AdminTokenGuard } from './admin-token.guard';
-import { ApiError, ApiErrorFilter, campaignValidationPipe } from './api-errors';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { ApiError, ApiErrorFilter, campaignValidationPipe } from '../common/api-errors';
 import { CreateCampaignDto, LiftQueryDto, ReplaceCampaignDto, SLUG, SLUG_MESSAGE } from './campaign.dto';
 import type { CampaignView } from './campaign-record';
 import { CampaignsService, type LiftAnswer } from './campaigns.service';

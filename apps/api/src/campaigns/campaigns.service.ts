@@ -1,6 +1,6 @@
 import { JsonLogger } from '@cdp/observability';
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { ApiError } from './api-errors';
+import { ApiError } from '../common/api-errors';
 import type { CampaignFieldsDto, LiftQueryDto } from './campaign.dto';
 import { toRecord, toRow, toView, type CampaignRecord, type CampaignView } from './campaign-record';
 import { CampaignsPublisher } from './campaigns.publisher';

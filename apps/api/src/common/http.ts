@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { ApiError, type FieldProblem } from '../campaigns/api-errors';
+import { ApiError, type FieldProblem } from './api-errors';
 
 /** 400 `{ error: "validation", message, errors: [{ path, message }] }`. */
 export const invalid = (problems: FieldProblem[], message = 'invalid request'): ApiError =>

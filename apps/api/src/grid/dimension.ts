@@ -1,5 +1,5 @@
 import { computedTraitNamed, validateRule, type Rule } from '@cdp/domain';
-import type { FieldProblem } from '../campaigns/api-errors';
+import type { FieldProblem } from '../common/api-errors';
 
 /** One bucket of an axis part: its label and the rule selecting its profiles. */
 export interface Bucket {

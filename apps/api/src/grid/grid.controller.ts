@@ -10,8 +10,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AdminTokenGuard } from '../campaigns/admin-token.guard';
-import { ApiErrorFilter } from '../campaigns/api-errors';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { ApiErrorFilter } from '../common/api-errors';
 import { AdminRoute, GridDoc, GridSegmentBodyDoc, SegmentDoc } from '../common/docs';
 import { jsonParam } from '../common/http';
 import { GridService } from './grid.service';

@@ -2,7 +2,7 @@ import { ClickHouseClient, raw, sql, type SqlFragment } from '@cdp/clickhouse';
 import { computedTraitNamed, validateRule, type Rule } from '@cdp/domain';
 import type { SegmentDefinition } from '@cdp/domain/segments';
 import { Injectable } from '@nestjs/common';
-import type { FieldProblem } from '../campaigns/api-errors';
+import type { FieldProblem } from '../common/api-errors';
 import { invalid, isObject, rulePaths } from '../common/http';
 import { orderStatsByGroup } from '../common/order-stats';
 import { RuleSql } from '../segments/rule-sql';

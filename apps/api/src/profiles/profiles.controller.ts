@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, Param, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AdminTokenGuard } from '../campaigns/admin-token.guard';
-import { ApiErrorFilter } from '../campaigns/api-errors';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { ApiErrorFilter } from '../common/api-errors';
 import { AdminRoute, ErasureDoc, ProfileDoc } from '../common/docs';
 import { ProfilesService } from './profiles.service';
 

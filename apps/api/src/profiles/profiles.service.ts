@@ -4,7 +4,7 @@ import { asEpochMs, computeTraits, DEFAULT_TRAITS_CONFIG, evaluate, suppressionH
 import { transitionId, type SegmentEvent } from '@cdp/domain/segments';
 import { KafkaClient } from '@cdp/kafka';
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { ApiError } from '../campaigns/api-errors';
+import { ApiError } from '../common/api-errors';
 import { invalid, isoOfRow, notFound } from '../common/http';
 import { SegmentDefinitionsPublisher } from '../segments/segment-definitions.publisher';
 import { SegmentsRepository } from '../segments/segments.repository';

@@ -16,8 +16,8 @@ import {
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { SegmentDefinition } from '@cdp/domain/segments';
-import { AdminTokenGuard } from '../campaigns/admin-token.guard';
-import { ApiErrorFilter } from '../campaigns/api-errors';
+import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { ApiErrorFilter } from '../common/api-errors';
 import {
   AdminRoute,
   HistoryDoc,

@@ -9,7 +9,7 @@ import {
 } from '@cdp/domain';
 import { parseSegmentDefinition, type SegmentDefinition } from '@cdp/domain/segments';
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { ApiError } from '../campaigns/api-errors';
+import { ApiError } from '../common/api-errors';
 import { conflict, invalid, isObject, notFound, rulePaths } from '../common/http';
 import { orderStatsByGroup } from '../common/order-stats';
 import { ProfileDataRepository } from '../profiles/profile-data.repository';

@@ -3,7 +3,7 @@ import { JsonLogger } from '@cdp/observability';
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiEnv, DEV_ADMIN_TOKEN } from '../api.env';
-import { ApiError } from './api-errors';
+import { ApiError } from '../common/api-errors';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 

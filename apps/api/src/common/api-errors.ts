@@ -101,10 +101,10 @@ export class ApiErrorFilter implements ExceptionFilter {
     }
     this.logger.error(
       {
-        msg: 'campaigns request failed',
+        msg: 'request failed',
         err: exception instanceof Error ? exception.message : String(exception),
       },
-      'Campaigns',
+      'ApiErrorFilter',
     );
     res.status(500).json({ error: 'internal', message: 'internal error', errors: [] });
   }

@@ -3,7 +3,7 @@ import { JsonLogger } from '@cdp/observability';
 import type { ExecutionContext } from '@nestjs/common';
 import { ApiEnv } from '../api.env';
 import { AdminTokenGuard } from './admin-token.guard';
-import { ApiError } from './api-errors';
+import { ApiError } from '../common/api-errors';
 
 function context(authorization?: string): ExecutionContext {
   return {
