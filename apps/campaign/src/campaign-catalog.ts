@@ -7,7 +7,7 @@ import type { Admin, Batch, Consumer } from 'kafkajs';
 import { CampaignEnv } from './campaign.env';
 import { CampaignMetrics } from './campaign.metrics';
 import { decodeCampaign, type CampaignDefinition, type TriggerOn } from './domain/campaign-definition';
-import { errorText } from './util';
+import { errorText } from '@cdp/runtime';
 
 /** A definition that changed: `after` undefined means deleted. */
 export interface CatalogChange {

@@ -9,7 +9,7 @@ import { DecisionRecorder } from './decision.recorder';
 import { DeliveryWorker } from './delivery.worker';
 import { SegmentEventIntake } from './segment-event.intake';
 import { SegmentEventsServer } from './segment-events.server';
-import { backoffDelay, errorText, sleep } from './util';
+import { backoffDelay, errorText, sleep } from '@cdp/runtime';
 
 /**
  * Start-up order: the runtime's steps (topics, migrations) -> the campaign definitions, read

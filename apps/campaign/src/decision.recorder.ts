@@ -11,7 +11,8 @@ import { capWindowMs } from './domain/campaign-definition';
 import { decide, pairKey, type Candidate, type Decision, type SourcePosition } from './domain/decide';
 import { RecentDecisions } from './domain/recent-decisions';
 import { webhookBody } from './domain/webhook-request';
-import { backoffDelay, errorText, nextOffset, sleep } from './util';
+import { nextOffset } from '@cdp/kafka';
+import { backoffDelay, errorText, sleep } from '@cdp/runtime';
 
 /** Commits consumer offsets (the next offset to read per partition) through the consumer that read them. */
 export type Committer = (offsets: { topic: string; partition: number; offset: string }[]) => Promise<void>;

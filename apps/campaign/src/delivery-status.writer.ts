@@ -4,7 +4,7 @@ import { CampaignEnv } from './campaign.env';
 import { CampaignMetrics } from './campaign.metrics';
 import { DeliveriesRepository } from './deliveries.repository';
 import type { DeliveryRow } from './delivery';
-import { backoffDelay, errorText, sleep } from './util';
+import { backoffDelay, errorText, sleep } from '@cdp/runtime';
 
 /**
  * Writes the delivery worker's status rows (sent, failed, pending with a new attempt count)

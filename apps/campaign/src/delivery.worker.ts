@@ -13,7 +13,7 @@ import type { DeliveryStatus } from './domain/delivery-record';
 import { LruSet } from './domain/lru-set';
 import { MinHeap } from './domain/min-heap';
 import type { AttemptOutcome } from './domain/webhook-request';
-import { errorText } from './util';
+import { errorText } from '@cdp/runtime';
 import { WebhookSender } from './webhook.sender';
 
 interface CampaignQueue {

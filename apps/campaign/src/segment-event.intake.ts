@@ -8,7 +8,7 @@ import { DeadLetterPublisher, type DeadLetterProblem, type SegmentMessage } from
 import { DecisionRecorder, withHeartbeat, type Committer } from './decision.recorder';
 import type { Candidate } from './domain/decide';
 import { deliveryIdOf } from './domain/delivery-id';
-import { backoffDelay, errorText, sleep } from './util';
+import { backoffDelay, errorText, sleep } from '@cdp/runtime';
 
 /** What the Kafka adapter gives the use case besides the message. */
 export interface IntakeControl {

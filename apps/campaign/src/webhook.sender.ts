@@ -4,7 +4,7 @@ import type { CampaignDefinition } from './domain/campaign-definition';
 import { retryAfterMs } from './domain/backoff';
 import { classifyStatus, webhookHeaders, type AttemptOutcome } from './domain/webhook-request';
 import type { Delivery } from './delivery';
-import { errorText } from './util';
+import { errorText } from '@cdp/runtime';
 
 /**
  * One webhook attempt: POST of the delivery's body to the campaign's current URL with its

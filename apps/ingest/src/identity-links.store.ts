@@ -15,7 +15,7 @@ import type { Admin, Batch, Consumer } from 'kafkajs';
 import { IngestEnv } from './ingest.env';
 import { IngestMetrics } from './ingest.metrics';
 import { IngestProducer } from './ingest.producer';
-import { errorText } from './pipeline/backoff';
+import { errorText } from '@cdp/runtime';
 import { IdentityLedger } from './pipeline/identity-ledger';
 import { decodeLinkFact, encodeLinkFact, factIdOf } from './pipeline/link-fact.codec';
 

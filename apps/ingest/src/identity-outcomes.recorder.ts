@@ -4,7 +4,7 @@ import { CanonicalEventsPublisher } from './canonical-events.publisher';
 import { IdentityLinksStore } from './identity-links.store';
 import { IdentityRepository } from './identity.repository';
 import { IngestEnv } from './ingest.env';
-import { backoffDelay, errorText } from './pipeline/backoff';
+import { backoffDelay, errorText } from '@cdp/runtime';
 import { isEmptyOutcome } from './pipeline/identity-ledger';
 import { identityConflictRow, profileMergeRow } from './pipeline/identity-rows';
 

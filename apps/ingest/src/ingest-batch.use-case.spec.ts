@@ -11,7 +11,7 @@ import type { IdentityRepository } from './identity.repository';
 import { IngestBatchUseCase, type BatchControl } from './ingest-batch.use-case';
 import { IngestEnv } from './ingest.env';
 import { IngestMetrics } from './ingest.metrics';
-import { AbandonedError } from './pipeline/backoff';
+import { AbandonedError } from '@cdp/runtime';
 import type { DeadLetter } from './pipeline/dead-letter';
 import { IdentityLedger } from './pipeline/identity-ledger';
 import type { MergeRecord } from './pipeline/identity-rows';

@@ -22,7 +22,7 @@ import { IdentityLinksStore } from './identity-links.store';
 import { IdentityRepository } from './identity.repository';
 import { IngestEnv } from './ingest.env';
 import { IngestMetrics, type MessageOutcome } from './ingest.metrics';
-import { errorText, retryUntilDone, sleep, type RetryControl } from './pipeline/backoff';
+import { errorText, retryUntilDone, sleep, type RetryControl } from '@cdp/runtime';
 import { buildDeadLetter, type DeadLetter } from './pipeline/dead-letter';
 import { toEventIdRow, toEventRow, toTraitRows } from './pipeline/event-rows';
 import { isEmptyOutcome, type IdentityOutcomes } from './pipeline/identity-ledger';

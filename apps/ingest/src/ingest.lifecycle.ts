@@ -5,7 +5,7 @@ import { IdentityLinksStore } from './identity-links.store';
 import { IdentityOutcomesRecorder } from './identity-outcomes.recorder';
 import { IngestEnv } from './ingest.env';
 import { IngestProducer } from './ingest.producer';
-import { backoffDelay, errorText, sleep } from './pipeline/backoff';
+import { backoffDelay, errorText, sleep } from '@cdp/runtime';
 import { RawEventsConsumer } from './raw-events.consumer';
 
 /**

@@ -5,7 +5,7 @@ import type { Batch, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { IngestBatchUseCase, type BatchControl } from './ingest-batch.use-case';
 import { IngestEnv } from './ingest.env';
 import { IngestMetrics } from './ingest.metrics';
-import { AbandonedError, errorText } from './pipeline/backoff';
+import { AbandonedError, errorText } from '@cdp/runtime';
 import { chunk } from './pipeline/batching';
 import { nextOffset, rawTopicSources, type RawMessage } from './pipeline/raw-message';
 

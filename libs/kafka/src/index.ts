@@ -4,3 +4,4 @@ export * from './kafka.health';
 export * from './kafka.settings';
 export * from './topic-bootstrap';
 export * from './topics';
+export * from './offsets';

@@ -10,7 +10,7 @@ import {
   type SourceKind,
   type StepResult,
 } from '@cdp/domain';
-import { errorText } from './backoff';
+import { errorText } from '@cdp/runtime';
 import type { RawMessage } from './raw-message';
 
 /** ClickHouse `DateTime` holds 1970-01-01 .. 2106-02-07; keep a margin at the top. */

@@ -1,3 +1,4 @@
+/** Retrying with exponential backoff, for every service's I/O (Kafka, ClickHouse, webhooks). */
 /** Exponential backoff: `baseMs`, doubling per attempt (1-based), capped at `maxMs`. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
   const exponent = Math.min(Math.max(attempt - 1, 0), 30);
@@ -65,9 +66,15 @@ export async function retryUntilDone<T>(
   }
 }
 
-/** An error's message (or the value as text) for logs. */
+/** An error's message (and its cause's, when different), or the value as text, for logs. */
 export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  if (e instanceof Error) {
+    const cause = (e as Error & { cause?: unknown }).cause;
+    return cause instanceof Error && cause.message && cause.message !== e.message
+      ? `${e.message} (${cause.message})`
+      : e.message;
+  }
+  return String(e);
 }
 
 /** Resolves after `ms`, or at once when `signal` is aborted. */

@@ -1,4 +1,4 @@
-import { AbandonedError, backoffDelay, retryUntilDone, type RetryControl } from './backoff';
+import { AbandonedError, backoffDelay, retryUntilDone, type RetryControl } from './retry';
 
 describe('backoffDelay', () => {
   it('doubles from the base and caps at the maximum', () => {
