@@ -25,7 +25,7 @@ if ! python3 -c 'import chdb' 2>/dev/null; then
 fi
 
 # The e2e global setup builds dist/ (services are started from the build).
-CDP_SKIP_STACK=1 npx jest --ci --json --outputFile="$results" "$@"
+CDP_SKIP_STACK=1 npx jest --ci --forceExit --json --outputFile="$results" "$@"
 status=$?
 node scripts/jest-summary.js "$results"
 exit $status

@@ -50,7 +50,7 @@ export class ClickHouseClient implements ClickHouseExecutor {
 
   async insert<T extends object>(table: string, rows: readonly T[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.db.insert({ table, values: rows as T[], format: 'JSONEachRow' });
+    await this.db.insert({ table, values: [...rows], format: 'JSONEachRow' });
   }
 
   /** Executor on the server's default database. */
@@ -62,7 +62,7 @@ export class ClickHouseClient implements ClickHouseExecutor {
         await root.command({ query: String(statement) });
       },
       insert: async <T extends object>(table: string, rows: readonly T[]) => {
-        if (rows.length > 0) await root.insert({ table, values: rows as T[], format: 'JSONEachRow' });
+        if (rows.length > 0) await root.insert({ table, values: [...rows], format: 'JSONEachRow' });
       },
     };
   }
