@@ -328,12 +328,14 @@ async function main(): Promise<void> {
       );
     });
     const cutoff = Date.now() - 2500;
-    if (process.env.BENCH_DUMP) (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, segmenter.output());
+    if (process.env.BENCH_DUMP)
+      (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, segmenter.output());
     if (process.env.BENCH_DEBUG) {
       for (const svc of [ingest, segmenter]) {
         const { body } = await svc.get('/metrics');
         for (const line of body.split('\n')) {
-          if (/^cdp_(segmenter|ingest)_[a-z_]+_(sum|count)[{ ]|^cdp_process_cpu_seconds_total/.test(line)) log(`${svc.name} ${line}`);
+          if (/^cdp_(segmenter|ingest)_[a-z_]+_(sum|count)[{ ]|^cdp_process_cpu_seconds_total/.test(line))
+            log(`${svc.name} ${line}`);
         }
       }
     }

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { ClickHouseClient } from '@cdp/clickhouse';
 import type { SegmentEvent } from '@cdp/domain/segments';
 import {
@@ -83,6 +84,7 @@ describe('segmenter: exactly once across crashes', () => {
   let referenceSvc: ServiceProcess;
   let crashSvc: ServiceProcess | undefined;
   let produced = 0;
+  let lateAdds = 0;
 
   beforeAll(async () => {
     ch = clickhouseFor(base);
@@ -119,6 +121,10 @@ describe('segmenter: exactly once across crashes', () => {
   });
 
   afterAll(async () => {
+    if (process.env.SEGMENTER_E2E_DUMP) {
+      writeFileSync(`${process.env.SEGMENTER_E2E_DUMP}.reference`, referenceSvc?.output() ?? '');
+      writeFileSync(`${process.env.SEGMENTER_E2E_DUMP}.crashed`, crashSvc?.output() ?? '');
+    }
     await crashSvc?.stop('SIGKILL');
     await referenceSvc?.stop('SIGKILL');
     await ingest?.stop('SIGKILL');
@@ -139,8 +145,8 @@ describe('segmenter: exactly once across crashes', () => {
 
   /** The stream: per profile, events in time order; "boundary" profiles add to cart dated ~1 h ago and go quiet. */
   async function stream(durationMs: number, onTick: (elapsed: number) => Promise<void>): Promise<void> {
-    const regular = Array.from({ length: 24 }, (_, i) => `r${i}`);
-    const boundary = Array.from({ length: 10 }, (_, i) => `b${i}`);
+    const regular = Array.from({ length: 24 }, (_, i) => `r${lateAdds + i}`);
+    const boundary = Array.from({ length: 10 }, (_, i) => `b${lateAdds + i}`);
     const started = Date.now();
     let n = 0;
     const plan: { at: number; who: string; kind: 'view' | 'add' | 'order' | 'late-add' }[] = [];
@@ -153,6 +159,7 @@ describe('segmenter: exactly once across crashes', () => {
       }
     }
     for (const who of boundary) plan.push({ at: random() * durationMs * 0.7, who, kind: 'late-add' });
+    lateAdds += boundary.length;
     plan.sort((a, b) => a.at - b.at);
     let last = 0;
     for (const p of plan) {
@@ -208,6 +215,7 @@ describe('segmenter: exactly once across crashes', () => {
       }
     });
     await restarts;
+    for (const _ of kills.splice(0)) await killAndRestart(); // the stream ended before a planned kill
     // one more kill while the last instance is still loading or catching up
     await sleep(1500 + random() * 1500);
     await killAndRestart();
@@ -223,7 +231,7 @@ describe('segmenter: exactly once across crashes', () => {
     );
     await eventually(
       async () =>
-        reference.events.filter((r) => r.event.cause.kind === 'time').length === 10 &&
+        reference.events.filter((r) => r.event.cause.kind === 'time').length === lateAdds &&
         crashed.events.length >= reference.events.length,
       40000,
       `the crashed run to catch up (reference ${reference.events.length}, crashed ${crashed.events.length})`,
@@ -252,13 +260,13 @@ describe('segmenter: exactly once across crashes', () => {
     const pid = (first as unknown as { child: { pid: number } }).child.pid;
     let paused = false;
     try {
-      await stream(8 * SECOND, async (elapsed) => {
+      await stream(6 * SECOND, async (elapsed) => {
         if (!paused && elapsed > 1500) {
           process.kill(pid, 'SIGSTOP'); // its partitions move to the second instance after the session timeout
           paused = true;
         }
       });
-      await sleep(7000);
+      await sleep(6500);
     } finally {
       process.kill(pid, 'SIGCONT'); // wakes up with open transactions on partitions it no longer owns
     }
@@ -269,10 +277,18 @@ describe('segmenter: exactly once across crashes', () => {
     );
     await eventually(
       async () =>
-        reference.events.filter((r) => r.event.cause.kind === 'time').length === 20 &&
+        reference.events.filter((r) => r.event.cause.kind === 'time').length === lateAdds &&
         crashed.events.length >= reference.events.length,
       40000,
-      `the two instances to catch up (reference ${reference.events.length}, crashed ${crashed.events.length})`,
+      `the two instances to catch up (reference ${reference.events.length}, crashed ${crashed.events.length}, boundaries ${
+        reference.events.filter((r) => r.event.cause.kind === 'time').length
+      } of ${lateAdds}; late-add entries ${reference.events
+        .filter(
+          (r) =>
+            /^b\d/.test(r.event.identities.anonymousIds[0] ?? '') && r.event.segment.id === 'added-recently',
+        )
+        .map((r) => `${r.event.identities.anonymousIds[0]}${r.event.type === 'segment.entered' ? '+' : '-'}`)
+        .join(' ')})`,
     );
     await sleep(1500);
     const got = crashed.events;

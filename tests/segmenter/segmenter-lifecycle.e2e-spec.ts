@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { ClickHouseClient, inList, sql } from '@cdp/clickhouse';
+import { Kafka, logLevel } from 'kafkajs';
 import { identifierKey, profileIdForComponent, profileIdForKey } from '@cdp/domain';
 import type { SegmentEvent } from '@cdp/domain/segments';
 import { clickhouseFor, KafkaHarness, metric, raw, startIngest } from '../support/ingest-harness';
@@ -350,6 +351,35 @@ describe('segmenter: definitions, events, time, merges', () => {
       "SELECT version, status FROM segment_definitions_current WHERE segment_id = 'recent-adders'",
     );
     expect(defs).toEqual({ version: 2, status: 'archived' });
+  });
+
+  it('a fenced partition (its transactional id taken over) reloads from Kafka and carries on, exactly once', async () => {
+    // what a zombie experiences: another producer initialises the partitions' transactional ids
+    const thief = new Kafka({
+      clientId: `thief-${suffix}`,
+      brokers: env.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    const producers = [0, 1].map((p) =>
+      thief.producer({
+        transactionalId: `${env.SEGMENTER_TRANSACTIONAL_ID_PREFIX}-${env.TOPIC_EVENTS}-${p}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      }),
+    );
+    await Promise.all(producers.map((p) => p.connect()));
+    const before = await metric(segmenter, 'cdp_segmenter_partition_resets_total');
+    const at = Date.now() - 2000;
+    await kafka.send([view('v8a', 'p5', at - 2000), view('v8', 'p5', at - 1000), view('v9', 'p5', at)]);
+    const [entry] = await reader.waitFor((e) => e.profileId === pid('p5'));
+    expect(entry).toMatchObject({
+      segment: { id: 'viewers', version: 2 },
+      cause: { eventId: `v9-${suffix}` },
+    });
+    expect(await metric(segmenter, 'cdp_segmenter_partition_resets_total')).toBeGreaterThan(before);
+    await Promise.all(producers.map((p) => p.disconnect()));
+    await settle(1000);
+    expect(reader.matching((e) => e.profileId === pid('p5'))).toHaveLength(1);
   });
 
   it('a restart recovers membership from the state topic without replaying cdp.events', async () => {
