@@ -84,6 +84,9 @@ async function main(): Promise<void> {
     SEGMENTER_MAX_BATCH_WAIT_MS: '20',
     SEGMENTER_PARTITIONS_CONCURRENCY: '3',
     SEGMENTER_TIME_GRACE_MS: String(GRACE_MS),
+    ...(process.env.BENCH_SEGMENTER_ENV
+      ? (JSON.parse(process.env.BENCH_SEGMENTER_ENV) as Record<string, string>)
+      : {}),
   };
   const brokers = env.KAFKA_BROKERS.split(',');
   const kafka = new Kafka({ clientId: `bench-${suffix}`, brokers, logLevel: logLevel.NOTHING });
@@ -360,8 +363,16 @@ async function main(): Promise<void> {
       );
       const got = transitions.filter((t) => mine(t.e) && Date.parse(t.e.occurredAt) <= cutoff);
       const gotIds = new Set(got.map((t) => t.e.id));
-      const missing = expected.filter((e) => !gotIds.has(e.id)).length;
-      const unexpected = [...gotIds].filter((id) => !expectedIds.has(id)).length;
+      const missingList = expected.filter((e) => !gotIds.has(e.id));
+      const missing = missingList.length;
+      const unexpectedList = got.filter((t) => !expectedIds.has(t.e.id));
+      const unexpected = new Set(unexpectedList.map((t) => t.e.id)).size;
+      if (process.env.BENCH_DEBUG) {
+        const show = (e: SegmentEvent): string =>
+          `${e.profileId} ${e.type === 'segment.entered' ? '+' : '-'}${e.segment.id} ${e.cause.kind}:${e.cause.eventId ?? ''}@${e.occurredAt}`;
+        for (const e of missingList.slice(0, 8)) log(`  missing    ${show(e)}`);
+        for (const t of unexpectedList.slice(0, 8)) log(`  unexpected ${show(t.e)}`);
+      }
       log(
         `${phase}/s: ${sentPerPhase.get(phase)} events, ${latencies.length} event-caused transitions; ` +
           `missing ${missing}, unexpected ${unexpected}, passthrough samples ${pass.length}`,
@@ -380,6 +391,13 @@ async function main(): Promise<void> {
       .filter((t) => t.e.cause.kind === 'time')
       .map((t) => Date.parse(t.e.emittedAt) - Date.parse(t.e.occurredAt));
     log(`${timeDelays.length} time-caused transitions`);
+    if (process.env.BENCH_DEBUG) {
+      const bySegment = new Map<string, number>();
+      for (const t of transitions.filter((x) => x.e.cause.kind === 'time')) {
+        bySegment.set(t.e.segment.id, (bySegment.get(t.e.segment.id) ?? 0) + 1);
+      }
+      log(`time-caused by segment: ${JSON.stringify([...bySegment])}`);
+    }
     const result = { rates, timeDelayMaxMs: timeDelays.length === 0 ? 0 : Math.max(...timeDelays) };
     await producer.disconnect();
     await cleanup();
@@ -447,7 +465,22 @@ async function replay(
       at: { topic: env.TOPIC_EVENTS, partition, offset: m.offset },
     }));
     const ids = [...new Set(parsed.flatMap(({ m }) => (m.kind === 'event' ? [m.profileId] : [])))];
-    const data = await repo.load(ids, plan.dataNeeds(null), 0);
+    const data = new Map<
+      string,
+      Awaited<ReturnType<SnapshotRepository['load']>> extends Map<string, infer V> ? V : never
+    >();
+    for (let i = 0; i < ids.length; i += 1000) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          for (const [k, v] of await repo.load(ids.slice(i, i + 1000), plan.dataNeeds(null), 0))
+            data.set(k, v);
+          break;
+        } catch (e) {
+          if (attempt >= 5) throw e;
+          await sleep(500 * attempt);
+        }
+      }
+    }
     const states = new Map<string, ProfileState>();
     const unit = new WorkUnit(plan, states, (id) => data.get(id), options);
     for (const { m, at } of parsed) unit.apply(m, at);

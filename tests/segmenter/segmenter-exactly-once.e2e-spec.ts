@@ -85,6 +85,7 @@ describe('segmenter: exactly once across crashes', () => {
   let crashSvc: ServiceProcess | undefined;
   let produced = 0;
   let lateAdds = 0;
+  let n = 0; // message ids: unique across streams (ingest drops a repeated messageId)
 
   beforeAll(async () => {
     ch = clickhouseFor(base);
@@ -124,6 +125,11 @@ describe('segmenter: exactly once across crashes', () => {
     if (process.env.SEGMENTER_E2E_DUMP) {
       writeFileSync(`${process.env.SEGMENTER_E2E_DUMP}.reference`, referenceSvc?.output() ?? '');
       writeFileSync(`${process.env.SEGMENTER_E2E_DUMP}.crashed`, crashSvc?.output() ?? '');
+      writeFileSync(`${process.env.SEGMENTER_E2E_DUMP}.ingest`, ingest?.output() ?? '');
+      writeFileSync(
+        `${process.env.SEGMENTER_E2E_DUMP}.metrics`,
+        `produced ${produced}\n${(await referenceSvc.get('/metrics')).body}\n${(await ingest.get('/metrics')).body}`,
+      );
     }
     await crashSvc?.stop('SIGKILL');
     await referenceSvc?.stop('SIGKILL');
@@ -148,7 +154,6 @@ describe('segmenter: exactly once across crashes', () => {
     const regular = Array.from({ length: 24 }, (_, i) => `r${lateAdds + i}`);
     const boundary = Array.from({ length: 10 }, (_, i) => `b${lateAdds + i}`);
     const started = Date.now();
-    let n = 0;
     const plan: { at: number; who: string; kind: 'view' | 'add' | 'order' | 'late-add' }[] = [];
     for (const who of regular) {
       let t = random() * durationMs * 0.3;
@@ -254,9 +259,7 @@ describe('segmenter: exactly once across crashes', () => {
     expect(await metric(svc, 'cdp_segmenter_messages_total')).toBeLessThan(produced);
   });
 
-  // Pending (issue 5): after a SIGSTOPped instance wakes up, the second stream's time-driven
-  // exits are not all emitted within the wait; kept visible as skipped until fixed.
-  it.skip('a paused instance whose partitions moved (a zombie) is fenced: still exactly the reference', async () => {
+  it('a paused instance whose partitions moved (a zombie) is fenced: still exactly the reference', async () => {
     const first = crashSvc!;
     const second = await startSegmenter(crashEnv);
     const pid = (first as unknown as { child: { pid: number } }).child.pid;
@@ -282,15 +285,7 @@ describe('segmenter: exactly once across crashes', () => {
         reference.events.filter((r) => r.event.cause.kind === 'time').length === lateAdds &&
         crashed.events.length >= reference.events.length,
       40000,
-      `the two instances to catch up (reference ${reference.events.length}, crashed ${crashed.events.length}, boundaries ${
-        reference.events.filter((r) => r.event.cause.kind === 'time').length
-      } of ${lateAdds}; late-add entries ${reference.events
-        .filter(
-          (r) =>
-            /^b\d/.test(r.event.identities.anonymousIds[0] ?? '') && r.event.segment.id === 'added-recently',
-        )
-        .map((r) => `${r.event.identities.anonymousIds[0]}${r.event.type === 'segment.entered' ? '+' : '-'}`)
-        .join(' ')})`,
+      `the two instances to catch up (reference ${reference.events.length}, crashed ${crashed.events.length})`,
     );
     await sleep(1500);
     const got = crashed.events;

@@ -353,9 +353,7 @@ describe('segmenter: definitions, events, time, merges', () => {
     expect(defs).toEqual({ version: 2, status: 'archived' });
   });
 
-  // Pending (issue 5): the partition reset after fencing is not detected yet, so this case
-  // fails; kept visible as skipped until the segmenter handles it.
-  it.skip('a fenced partition (its transactional id taken over) reloads from Kafka and carries on, exactly once', async () => {
+  it('a fenced partition (its transactional id taken over) reloads from Kafka and carries on, exactly once', async () => {
     // what a zombie experiences: another producer initialises the partitions' transactional ids
     const thief = new Kafka({
       clientId: `thief-${suffix}`,
@@ -369,7 +367,13 @@ describe('segmenter: definitions, events, time, merges', () => {
         maxInFlightRequests: 1,
       }),
     );
-    await Promise.all(producers.map((p) => p.connect()));
+    // the transactional id is initialised (and the segmenter's producer fenced) on the first transaction
+    await Promise.all(
+      producers.map(async (p) => {
+        await p.connect();
+        await (await p.transaction()).abort();
+      }),
+    );
     const before = await metric(segmenter, 'cdp_segmenter_partition_resets_total');
     const at = Date.now() - 2000;
     await kafka.send([view('v8a', 'p5', at - 2000), view('v8', 'p5', at - 1000), view('v9', 'p5', at)]);

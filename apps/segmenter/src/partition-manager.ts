@@ -216,6 +216,8 @@ export class PartitionManager {
       transactionTimeoutMs: env.SEGMENTER_TRANSACTION_TIMEOUT_MS,
       graceMs: env.SEGMENTER_TIME_GRACE_MS,
       backfillChunkSize: env.SEGMENTER_BACKFILL_CHUNK_SIZE,
+      maxUnitMessages: env.SEGMENTER_MAX_BATCH_SIZE,
+      historyProfiles: env.SEGMENTER_HISTORY_CACHE_PROFILES,
       retryBaseMs: env.SEGMENTER_RETRY_BASE_MS,
       retryMaxMs: env.SEGMENTER_RETRY_MAX_MS,
       backfillSql: env.SEGMENTER_BACKFILL_SQL,

@@ -50,6 +50,10 @@ export interface WorkerDeps {
   transactionTimeoutMs: number;
   graceMs: number;
   backfillChunkSize: number;
+  /** Most messages one events unit takes (chunks waiting are processed together up to this). */
+  maxUnitMessages: number;
+  /** Profiles whose history a partition keeps in memory (see `histories`). */
+  historyProfiles: number;
   retryBaseMs: number;
   retryMaxMs: number;
   /** Narrow initial-membership candidates with the SQL compiler where that is exact. */
@@ -81,6 +85,38 @@ export class PartitionResetError extends Error {
 
 type WorkKind = 'events' | 'time' | 'definitions';
 
+/** What a chunk read ahead of its turn. */
+interface Prefetched {
+  subjects: ReadonlySet<string>;
+  reload: ReadonlySet<string>;
+  loaded: ReadonlyMap<string, ProfileData>;
+  floor: number;
+}
+
+/** A submitted chunk waiting for its events unit. */
+interface BufferedChunk {
+  parsed: { m: InputMessage; at: KafkaOrigin }[];
+  plan: SegmentPlan;
+  prefetch: Promise<Prefetched>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** Several chunks read ahead: the later read of a profile is the fresher. */
+function mergePrefetched(list: readonly Prefetched[]): Prefetched {
+  const subjects = new Set<string>();
+  const reload = new Set<string>();
+  const loaded = new Map<string, ProfileData>();
+  let floor = Number.POSITIVE_INFINITY;
+  for (const p of list) {
+    for (const id of p.subjects) subjects.add(id);
+    for (const id of p.reload) reload.add(id);
+    for (const [id, d] of p.loaded) loaded.set(id, d);
+    floor = Math.min(floor, p.floor);
+  }
+  return { subjects, reload, loaded, floor };
+}
+
 /** Profiles whose next-change memo a partition keeps (about 0.5 KB each with 50 segments). */
 const MEMO_PROFILES = 50_000;
 
@@ -109,6 +145,12 @@ const mergeNeeds = (a: DataNeeds, b: DataNeeds): DataNeeds => ({
  */
 export class PartitionWorker {
   readonly states = new Map<string, ProfileState>();
+  /**
+   * Histories of recently active profiles, kept up to date from the consumed events themselves
+   * (least recently used dropped first): a profile is read from ClickHouse when it is not here
+   * (first seen since the partition was loaded, or after a merge), never again after.
+   */
+  private readonly histories = new Map<string, { planKey: string; data: ProfileData }>();
   /** Next-change memos of recently evaluated profiles (least recently used dropped first). */
   private readonly memos = new Map<string, NextMemo>();
   private readonly heap = new MinHeap();
@@ -128,6 +170,8 @@ export class PartitionWorker {
   /** The offset after the last message submitted (pipelining: submitted chunks wait in the queue). */
   private submittedUpTo = 0n;
   private inFlight = 0;
+  private readonly buffered: BufferedChunk[] = [];
+  private eventsScheduled = false;
   private waiters: (() => void)[] = [];
   private closed = false;
 
@@ -252,10 +296,21 @@ export class PartitionWorker {
       createPartitioner: Partitioners.DefaultPartitioner,
       // the coordinator answers CONCURRENT_TRANSACTIONS while it writes the previous commit's
       // markers: retry within milliseconds, not kafkajs's default 300 ms (p90 300 ms -> 25 ms)
-      retry: { initialRetryTime: 5, maxRetryTime: 1000, retries: 30, factor: 0.2, multiplier: 1.5 },
+      retry: {
+        initialRetryTime: 5,
+        maxRetryTime: 1000,
+        retries: Number.MAX_SAFE_INTEGER,
+        factor: 0.2,
+        multiplier: 1.5,
+      },
     });
     this.producer = producer;
     await producer.connect();
+    // kafkajs initialises the transactional id on the first transaction, not on connect: do it
+    // now, before reading anything back. InitProducerId fences the previous owner (a zombie's
+    // later requests fail) and completes or aborts its open transaction first, so the committed
+    // offset and the state read below are final.
+    await (await producer.transaction()).abort();
 
     const [committed] = await d.admin.fetchOffsets({ groupId: d.groupId, topics: [d.eventsTopic] });
     const offset = committed?.partitions.find((p) => p.partition === this.partition)?.offset ?? '-1';
@@ -472,18 +527,67 @@ export class PartitionWorker {
     const plan = this.plan;
     const prefetch = this.prefetch(parsed, plan);
     prefetch.catch(() => undefined);
-    return this.enqueue(() => this.processEvents(parsed, plan, prefetch)).finally(() => {
+    return new Promise<void>((resolve, reject) => {
+      this.buffered.push({ parsed, plan, prefetch, resolve, reject });
+      this.scheduleEvents();
+    }).finally(() => {
       this.inFlight -= 1;
       for (const w of this.waiters.splice(0)) w();
       this.checkIdle();
     });
   }
 
-  private async prefetch(
-    parsed: readonly { m: InputMessage }[],
-    plan: SegmentPlan,
-  ): Promise<{ data: Map<string, ProfileData>; floor: number }> {
+  /**
+   * Queues one events unit for whatever is buffered when its turn comes: under load the chunks
+   * that arrived meanwhile are processed together (up to SEGMENTER_MAX_BATCH_SIZE messages):
+   * one evaluation pass and one transaction for all of them.
+   */
+  private scheduleEvents(): void {
+    if (this.eventsScheduled) return;
+    this.eventsScheduled = true;
+    void this.enqueue(async () => {
+      this.eventsScheduled = false;
+      const taken: BufferedChunk[] = [];
+      let size = 0;
+      while (this.buffered.length > 0) {
+        const next = this.buffered[0];
+        if (
+          taken.length > 0 &&
+          (size + next.parsed.length > this.deps.maxUnitMessages || next.plan !== taken[0].plan)
+        ) {
+          break;
+        }
+        taken.push(next);
+        size += next.parsed.length;
+        this.buffered.shift();
+      }
+      if (this.buffered.length > 0) this.scheduleEvents();
+      if (taken.length === 0) return;
+      try {
+        await this.processEvents(
+          taken.flatMap((c) => c.parsed),
+          taken[0].plan,
+          taken.map((c) => c.prefetch),
+        );
+        for (const c of taken) c.resolve();
+      } catch (e) {
+        for (const c of taken) c.reject(e);
+        if (this.closed || e instanceof PartitionResetError) {
+          for (const c of this.buffered.splice(0)) c.reject(e);
+        }
+      }
+    }).catch((e: unknown) => {
+      for (const c of this.buffered.splice(0)) c.reject(e);
+    });
+  }
+
+  /**
+   * Reads from ClickHouse, ahead of the chunk's turn, the histories it needs that are not
+   * cached now (and those of merged profiles, whose history changed in ClickHouse).
+   */
+  private async prefetch(parsed: readonly { m: InputMessage }[], plan: SegmentPlan): Promise<Prefetched> {
     const subjects = new Set<string>();
+    const reload = new Set<string>();
     let floor = Number.POSITIVE_INFINITY;
     for (const { m } of parsed) {
       const s = subjectOf(m);
@@ -491,28 +595,97 @@ export class PartitionWorker {
         subjects.add(s);
         floor = Math.min(floor, this.states.get(s)?.clock ?? floor);
       }
+      // a merge or an erasure changed the history in ClickHouse; an event without its facts
+      // cannot extend a cached one
+      if (m.kind === 'merge') reload.add(m.survivorId);
+      if (m.kind === 'deleted' || m.kind === 'absorbed') reload.add(subjectOf(m) ?? '');
+      if (m.kind === 'event' && m.facts === undefined) reload.add(m.profileId);
       if (m.kind !== 'ignored') floor = Math.min(floor, m.occurredAt);
     }
     const linking = parsed.flatMap(({ m }) => (m.kind === 'merge' && m.eventId !== '' ? [m.eventId] : []));
-    const data = await this.retrying('load snapshots', () =>
-      this.loadData([...subjects], plan.dataNeeds(this.deps.lookbackCapMs), floor, linking),
-    );
-    return { data, floor };
+    const missing = [...subjects].filter((id) => reload.has(id) || !this.history(id, plan, floor, false));
+    const loaded =
+      missing.length === 0
+        ? new Map<string, ProfileData>()
+        : await this.retrying('load snapshots', () =>
+            this.loadData(missing, plan.dataNeeds(this.deps.lookbackCapMs), floor, linking),
+          );
+    return { subjects, reload, loaded, floor };
+  }
+
+  /**
+   * The histories of a chunk at its turn: a cached one when there is one (it holds every chunk
+   * committed before), else the one read ahead (it holds everything up to this chunk), else read
+   * now (evicted meanwhile); merged profiles always from ClickHouse.
+   */
+  private async resolve(p: Prefetched): Promise<{ data: Map<string, ProfileData>; floor: number }> {
+    const data = new Map<string, ProfileData>();
+    const missing: string[] = [];
+    for (const id of p.subjects) {
+      const d = p.reload.has(id)
+        ? p.loaded.get(id)
+        : (this.history(id, this.plan, p.floor) ?? p.loaded.get(id));
+      if (d) data.set(id, d);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const more = await this.retrying('load snapshots', () =>
+        this.loadData(missing, this.plan.dataNeeds(this.deps.lookbackCapMs), p.floor),
+      );
+      for (const [id, d] of more) data.set(id, d);
+    }
+    return { data, floor: p.floor };
+  }
+
+  /**
+   * A cached history that holds what evaluations from `floor` on read (same rules, loaded far
+   * enough back); used: moves to the back of the LRU order.
+   */
+  private history(id: string, plan: SegmentPlan, floor: number, touch = true): ProfileData | undefined {
+    const h = this.histories.get(id);
+    if (h === undefined || h.planKey !== plan.key) return undefined;
+    const lookback = plan.dataNeeds(this.deps.lookbackCapMs).lookbackMs;
+    if (lookback !== null && Number.isFinite(floor) && floor - lookback - 86_400_000 < h.data.loadedFrom)
+      return undefined;
+    if (touch) {
+      this.histories.delete(id);
+      this.histories.set(id, h);
+    }
+    return h.data;
+  }
+
+  /** Keeps the histories a committed unit used (and forgets retired profiles). */
+  private keepHistories(data: ReadonlyMap<string, ProfileData>): void {
+    const planKey = this.plan.key;
+    for (const [id, d] of data) {
+      this.histories.delete(id);
+      if (this.states.get(id)?.retiredInto == null) this.histories.set(id, { planKey, data: d });
+    }
+    for (const id of this.histories.keys()) {
+      if (this.histories.size <= this.deps.historyProfiles) break;
+      this.histories.delete(id);
+    }
   }
 
   /** One chunk, in the queue: boundaries passed on the partition's event clock (minus the grace) go in the same transaction. */
   private async processEvents(
     parsed: readonly { m: InputMessage; at: KafkaOrigin }[],
     plan: SegmentPlan,
-    prefetched: Promise<{ data: Map<string, ProfileData>; floor: number }>,
+    prefetched: readonly Promise<Prefetched>[],
   ): Promise<void> {
     await this.retrying('apply definition changes', () => this.reconcile());
     const fresh = parsed.filter(({ at }) => BigInt(at.offset) >= this.nextOffset);
     if (fresh.length === 0) return;
     const d = this.deps;
     const started = Date.now();
-    let { data, floor } = await prefetched;
-    if (plan !== this.plan) ({ data, floor } = await this.prefetch(fresh, this.plan)); // definitions changed meanwhile
+    // definitions changed meanwhile: what was read ahead may miss events the new rules read
+    const ahead =
+      plan === this.plan
+        ? mergePrefetched(await Promise.all(prefetched))
+        : await this.prefetch(fresh, this.plan);
+    const resolved = await this.resolve(ahead);
+    const data = resolved.data;
+    let floor = resolved.floor;
     let watermark = this.watermark;
     for (const { m } of fresh) {
       d.metrics.messages.inc({ kind: m.kind });
@@ -521,13 +694,25 @@ export class PartitionWorker {
     const bound = Math.min(watermark, d.now()) - d.graceMs;
     const due = this.popDue(bound, d.backfillChunkSize);
     try {
-      const missing = [...new Set(due.map((e) => e.key))].filter((id) => !data.has(id));
+      const missing: string[] = [];
+      for (const id of new Set(due.map((e) => e.key))) {
+        if (data.has(id)) continue;
+        const known = this.history(id, this.plan, Math.min(floor, this.states.get(id)?.clock ?? floor));
+        if (known) data.set(id, known);
+        else missing.push(id);
+      }
       if (missing.length > 0) {
         for (const id of missing) floor = Math.min(floor, this.states.get(id)?.clock ?? floor);
         const more = await this.retrying('load snapshots', () =>
           this.loadData(missing, this.plan.dataNeeds(d.lookbackCapMs), floor),
         );
         for (const [k, v] of more) data.set(k, v);
+      }
+      // the consumed events extend the histories (already there when read from ClickHouse)
+      for (const { m } of fresh) {
+        if (m.kind === 'event' && m.facts !== undefined) {
+          data.get(m.profileId)?.absorb(m.facts.event, m.facts.traits, m.facts.identifiers);
+        }
       }
       const evalStarted = process.hrtime.bigint();
       const unit = new WorkUnit(
@@ -548,6 +733,7 @@ export class PartitionWorker {
       const nextOffset = BigInt(fresh[fresh.length - 1].at.offset) + 1n;
       await this.commit('events', result, { offset: nextOffset });
       this.apply(result);
+      this.keepHistories(data);
       this.restore(due);
       this.nextOffset = nextOffset;
       this.watermark = watermark;
@@ -594,7 +780,17 @@ export class PartitionWorker {
       const ids = [...new Set(due.map((e) => e.key))];
       let floor = Number.POSITIVE_INFINITY;
       for (const id of ids) floor = Math.min(floor, this.states.get(id)?.clock ?? floor);
-      const data = await this.loadData(ids, this.plan.dataNeeds(d.lookbackCapMs), floor);
+      const data = new Map<string, ProfileData>();
+      const missing: string[] = [];
+      for (const id of ids) {
+        const known = this.history(id, this.plan, floor);
+        if (known) data.set(id, known);
+        else missing.push(id);
+      }
+      if (missing.length > 0) {
+        for (const [k, v] of await this.loadData(missing, this.plan.dataNeeds(d.lookbackCapMs), floor))
+          data.set(k, v);
+      }
       const evalStarted = process.hrtime.bigint();
       const unit = new WorkUnit(
         this.plan,
@@ -624,6 +820,7 @@ export class PartitionWorker {
       );
       await this.commit('time', result, {});
       this.apply(result);
+      this.keepHistories(data);
       this.restore(due);
       d.metrics.batchSeconds.observe({ kind: 'time' }, (Date.now() - started) / 1000);
       return ids.length;
@@ -734,7 +931,7 @@ export class PartitionWorker {
       if (topicMessages.length > 0) await tx.sendBatch({ acks: -1, topicMessages });
       const t2 = process.hrtime.bigint();
       if (extra.offset !== undefined) {
-        await tx.sendOffsets({
+        await sendOffsetsRetrying(tx, {
           consumerGroupId: d.groupId,
           topics: [
             {
@@ -799,6 +996,27 @@ export class PartitionWorker {
       this.heap.compact((e) => this.states.get(e.key)?.next === e.at);
     }
     this.deps.metrics.profilesInState.set({ partition: String(this.partition) }, this.states.size);
+  }
+}
+
+/**
+ * `sendOffsets`, retried while the coordinator answers CONCURRENT_TRANSACTIONS (it is still
+ * writing the previous commit's markers): kafkajs retries that answer for AddPartitionsToTxn
+ * but not for AddOffsetsToTxn.
+ */
+async function sendOffsetsRetrying(
+  tx: Awaited<ReturnType<Producer['transaction']>>,
+  offsets: Parameters<Awaited<ReturnType<Producer['transaction']>>['sendOffsets']>[0],
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await tx.sendOffsets(offsets);
+      return;
+    } catch (e) {
+      const type = (e as { type?: unknown }).type;
+      if (type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 50) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(5 * attempt, 100)));
+    }
   }
 }
 

@@ -47,13 +47,16 @@ export class SegmenterEnv extends BaseEnv {
   @IsIntInRange(1, 10000)
   SEGMENTER_MAX_BATCH_WAIT_MS = 20;
 
-  /** Most messages per unit of work (one snapshot load, one transaction); larger fetches are split. */
+  /**
+   * Most messages per unit of work (one evaluation pass, one transaction): larger fetches are
+   * split, and chunks waiting for their turn are merged up to it.
+   */
   @IsIntInRange(1, 100000)
-  SEGMENTER_MAX_BATCH_SIZE = 500;
+  SEGMENTER_MAX_BATCH_SIZE = 1000;
 
   /** Chunks of one partition in flight at once (pipelining: loading the next while the previous commits). */
   @IsIntInRange(1, 64)
-  SEGMENTER_MAX_PENDING_CHUNKS = 3;
+  SEGMENTER_MAX_PENDING_CHUNKS = 8;
 
   /** Input partitions processed at the same time by one instance. */
   @IsIntInRange(1, 64)
@@ -81,6 +84,13 @@ export class SegmenterEnv extends BaseEnv {
   /** 0: load the history the active rules need (all of it when a rule looks at all time or uses computed traits); N: at most N days (faster, inexact beyond). */
   @IsIntInRange(0, 36500)
   SEGMENTER_EVENT_LOOKBACK_DAYS = 0;
+
+  /**
+   * Profiles per partition whose history is kept in memory, extended from the consumed events
+   * (read from ClickHouse only when missing). 0: always read from ClickHouse.
+   */
+  @IsIntInRange(0, 10_000_000)
+  SEGMENTER_HISTORY_CACHE_PROFILES = 20000;
 
   /** Profiles per chunk (one snapshot load, one transaction) of an initial-membership / edit / archive run. */
   @IsIntInRange(1, 100000)

@@ -126,8 +126,10 @@ export class SnapshotRepository {
     const absorbed = sql`SELECT absorbed_id FROM profile_merges WHERE survivor_id IN ${list}`;
     const who = sql`(profile_id IN ${list} OR profile_id IN (${absorbed}))`;
     const filters: SqlFragment[] = [];
-    if (needs.lookbackMs !== null) {
-      filters.push(sql`occurred_at >= ${new Date(Math.max(0, floor - needs.lookbackMs - 86_400_000))}`);
+    const since = needs.lookbackMs === null ? null : Math.max(0, floor - needs.lookbackMs - 86_400_000);
+    if (since !== null) {
+      // whole seconds: the column is a DateTime
+      filters.push(sql`occurred_at >= ${new Date(since)}`);
     }
     if (needs.eventNames !== null) {
       filters.push(needs.eventNames.length === 0 ? raw('0') : sql`name IN ${inList(needs.eventNames)}`);
@@ -237,15 +239,14 @@ export class SnapshotRepository {
 
     const out = new Map<string, ProfileData>();
     for (const id of ids) {
-      out.set(
+      const data = new ProfileData(
         id,
-        new ProfileData(
-          id,
-          [...(eventsOf.get(id)?.values() ?? [])],
-          [...(traitsOf.get(id)?.values() ?? [])],
-          [...(identifiersOf.get(id)?.values() ?? [])],
-        ),
+        [...(eventsOf.get(id)?.values() ?? [])],
+        [...(traitsOf.get(id)?.values() ?? [])],
+        [...(identifiersOf.get(id)?.values() ?? [])],
       );
+      if (since !== null) data.loadedFrom = since;
+      out.set(id, data);
     }
     return out;
   }

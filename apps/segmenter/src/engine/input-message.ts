@@ -1,4 +1,5 @@
-import type { KafkaOrigin } from '@cdp/domain';
+import type { KafkaOrigin, SourceKind } from '@cdp/domain';
+import type { IdentifierSighting, LoadedEvent, TraitUpdate } from './profile-data';
 
 /**
  * What the segmenter reads from `cdp.events` (one partition, in order):
@@ -11,7 +12,15 @@ import type { KafkaOrigin } from '@cdp/domain';
  * - `ignored`: anything else (counted, skipped).
  */
 export type InputMessage =
-  | { kind: 'event'; profileId: string; eventId: string; occurredAt: number; origin: KafkaOrigin | null }
+  | {
+      kind: 'event';
+      profileId: string;
+      eventId: string;
+      occurredAt: number;
+      origin: KafkaOrigin | null;
+      /** The event as the rule engine sees it (what ClickHouse holds of it), when the message carries it. */
+      facts?: EventFacts;
+    }
   | { kind: 'merge'; absorbedId: string; survivorId: string; eventId: string; occurredAt: number }
   | {
       kind: 'absorbed';
@@ -23,6 +32,13 @@ export type InputMessage =
     }
   | { kind: 'deleted'; profileId: string; eventId: string | null; occurredAt: number }
   | { kind: 'ignored'; reason: string };
+
+/** What one canonical event adds to a profile's history. */
+export interface EventFacts {
+  event: LoadedEvent;
+  traits: TraitUpdate[];
+  identifiers: IdentifierSighting[];
+}
 
 export const ABSORBED_MESSAGE_TYPE = 'segmenter.profile-absorbed';
 
@@ -87,16 +103,21 @@ export function parseInputMessage(value: Buffer | string | null): InputMessage {
             occurredAt: v.occurredAt,
           }
         : { kind: 'ignored', reason: 'invalid_deletion' };
-    default:
-      return str(v.profileId) && str(v.eventId) && num(v.occurredAt)
-        ? {
-            kind: 'event',
-            profileId: v.profileId,
-            eventId: v.eventId,
-            occurredAt: v.occurredAt,
-            origin: origin(v.origin),
-          }
-        : { kind: 'ignored', reason: 'not_a_canonical_event' };
+    default: {
+      if (!str(v.profileId) || !str(v.eventId) || !num(v.occurredAt)) {
+        return { kind: 'ignored', reason: 'not_a_canonical_event' };
+      }
+      const at = origin(v.origin);
+      const facts = factsOf(v, v.eventId, v.occurredAt, at);
+      return {
+        kind: 'event',
+        profileId: v.profileId,
+        eventId: v.eventId,
+        occurredAt: v.occurredAt,
+        origin: at,
+        ...(facts === undefined ? {} : { facts }),
+      };
+    }
   }
 }
 
@@ -114,4 +135,64 @@ export function subjectOf(m: InputMessage): string | undefined {
     case 'ignored':
       return undefined;
   }
+}
+
+const SOURCES: readonly string[] = ['web', 'social', 'ad', 'transaction'];
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** A trait value as ClickHouse gives it back (trait_updates keeps text plus a type). */
+function storedTraitValue(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (v === undefined) return null;
+  return v;
+}
+
+/**
+ * The facts of a canonical event (CanonicalEvent JSON plus profileId), exactly as the snapshot
+ * loader builds them from the rows ingest wrote for it (events, trait_updates, identifiers),
+ * so that a history extended from the stream equals one read back from ClickHouse.
+ */
+function factsOf(
+  v: Record<string, unknown>,
+  eventId: string,
+  occurredAt: number,
+  at: KafkaOrigin | null,
+): EventFacts | undefined {
+  if (typeof v.name !== 'string' || typeof v.source !== 'string' || !SOURCES.includes(v.source))
+    return undefined;
+  const properties = isObject(v.properties) ? v.properties : {};
+  const event: LoadedEvent = {
+    eventId,
+    name: v.name,
+    source: v.source as SourceKind,
+    occurredAt: occurredAt as LoadedEvent['occurredAt'],
+    properties,
+    origin: at,
+  };
+  const revenue = typeof v.revenue === 'number' ? v.revenue : 0;
+  const currency = text(v.currency);
+  if (currency !== '' || revenue !== 0) {
+    event.revenue = revenue;
+    if (currency !== '') event.currency = currency;
+  }
+  const c = isObject(v.context) ? v.context : {};
+  const context: NonNullable<LoadedEvent['context']> = {};
+  if (text(c.utmSource) !== '') context.utmSource = text(c.utmSource);
+  if (text(c.utmMedium) !== '') context.utmMedium = text(c.utmMedium);
+  if (text(c.referrer) !== '') context.referrer = text(c.referrer);
+  if (text(c.channel) !== '') context.channel = text(c.channel);
+  if (Object.keys(context).length > 0) event.context = context;
+  const traits: TraitUpdate[] = Object.entries(isObject(v.traits) ? v.traits : {}).map(([trait, value]) => ({
+    trait,
+    value: storedTraitValue(value),
+    at: occurredAt,
+    eventId,
+  }));
+  const identifiers: IdentifierSighting[] = [];
+  for (const i of Array.isArray(v.identifiers) ? v.identifiers : []) {
+    if (isObject(i) && str(i.kind) && typeof i.value === 'string') {
+      identifiers.push({ kind: i.kind, value: i.value, firstAt: occurredAt });
+    }
+  }
+  return { event, traits, identifiers };
 }

@@ -36,9 +36,16 @@ const byTimeThenId =
  * view is deterministic.
  */
 export class ProfileData {
-  readonly events: readonly LoadedEvent[];
-  private readonly traits: readonly TraitUpdate[];
-  private readonly identifiers: readonly IdentifierSighting[];
+  private readonly all: LoadedEvent[];
+  private readonly traits: TraitUpdate[];
+  private readonly identifiers: IdentifierSighting[];
+  private readonly ids: Set<string>;
+  private readonly sightings = new Map<string, IdentifierSighting>();
+  /**
+   * The earliest instant from which this history holds every event the rules read (events
+   * before it were not loaded: the rules' lookback); -Infinity when it is whole.
+   */
+  loadedFrom = Number.NEGATIVE_INFINITY;
   private traitsCache: { t: number; value: Record<string, unknown> } | undefined;
   private upToCache: { t: number; value: readonly LoadedEvent[] } | undefined;
 
@@ -48,11 +55,56 @@ export class ProfileData {
     traits: readonly TraitUpdate[],
     identifiers: readonly IdentifierSighting[],
   ) {
-    this.events = [...events].sort(byTimeThenId((e: LoadedEvent) => e.occurredAt));
+    this.all = [...events].sort(byTimeThenId((e: LoadedEvent) => e.occurredAt));
     this.traits = [...traits].sort(byTimeThenId((u: TraitUpdate) => u.at));
-    this.identifiers = [...identifiers].sort(
-      (a, b) => a.firstAt - b.firstAt || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0),
+    this.identifiers = [];
+    for (const i of identifiers) this.sight(i);
+    this.ids = new Set(this.all.map((e) => e.eventId));
+  }
+
+  /** Keeps one sighting per identifier: its earliest. */
+  private sight(i: IdentifierSighting): void {
+    const key = `${i.kind}:${i.value}`;
+    const known = this.sightings.get(key);
+    if (known !== undefined) {
+      if (known.firstAt <= i.firstAt) return;
+      this.identifiers.splice(this.identifiers.indexOf(known), 1);
+    }
+    this.sightings.set(key, i);
+    insertSorted(this.identifiers, i, bySighting);
+  }
+
+  /** Every event, oldest first. */
+  get events(): readonly LoadedEvent[] {
+    return this.all;
+  }
+
+  /**
+   * Adds an event consumed from cdp.events (with the trait values and identifiers it carried)
+   * unless the profile has it already: the profile's history stays whole without reading it
+   * back from ClickHouse. Keeps every order (time, then id).
+   */
+  absorb(
+    event: LoadedEvent,
+    traits: readonly TraitUpdate[],
+    identifiers: readonly IdentifierSighting[],
+  ): void {
+    if (this.ids.has(event.eventId)) return;
+    this.ids.add(event.eventId);
+    insertSorted(
+      this.all,
+      event,
+      byTimeThenId((e: LoadedEvent) => e.occurredAt),
     );
+    for (const u of traits)
+      insertSorted(
+        this.traits,
+        u,
+        byTimeThenId((x: TraitUpdate) => x.at),
+      );
+    for (const i of identifiers) this.sight(i);
+    this.upToCache = undefined;
+    this.traitsCache = undefined;
   }
 
   static empty(profileId: string): ProfileData {
@@ -68,7 +120,7 @@ export class ProfileData {
   }
 
   private sliceUpTo(t: number): readonly LoadedEvent[] {
-    const events = this.events;
+    const events = this.all;
     let lo = 0;
     let hi = events.length;
     while (lo < hi) {
@@ -124,8 +176,18 @@ export class ProfileData {
   }
 
   findEvent(eventId: string): LoadedEvent | undefined {
-    return this.events.find((e) => e.eventId === eventId);
+    return this.ids.has(eventId) ? this.all.find((e) => e.eventId === eventId) : undefined;
   }
+}
+
+const bySighting = (a: IdentifierSighting, b: IdentifierSighting): number =>
+  a.firstAt - b.firstAt || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+
+/** Inserts `item` into the sorted `list` after every element that does not come after it. */
+function insertSorted<T>(list: T[], item: T, compare: (a: T, b: T) => number): void {
+  let i = list.length;
+  while (i > 0 && compare(list[i - 1], item) > 0) i--;
+  list.splice(i, 0, item);
 }
 
 /** `userId:u-1` -> { kind: 'userId', value: 'u-1' } (identifier keys of the events table). */
