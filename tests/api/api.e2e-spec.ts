@@ -11,12 +11,12 @@ const NOW = Date.now();
 
 describe('api: segments, preview, members, grid, profiles, performance, GDPR, OpenAPI', () => {
   const suffix = uniqueSuffix();
-  const env = campaignEnv(suffix);
+  const env = campaignEnv(suffix, { API_ERASURE_EXITS_TIMEOUT_MS: '1500' });
   let api: ServiceProcess;
   let admin: AdminClient;
   let ch: ClickHouseClient;
   let definitions: TopicReader;
-  let segmentEvents: TopicReader;
+  let events: TopicReader;
 
   beforeAll(async () => {
     api = await startApi(env);
@@ -24,13 +24,13 @@ describe('api: segments, preview, members, grid, profiles, performance, GDPR, Op
     ch = clickhouseFor(env);
     await insertPeople(ch, NOW);
     definitions = new TopicReader(env.TOPIC_SEGMENTS);
-    segmentEvents = new TopicReader(env.TOPIC_SEGMENT_EVENTS);
-    await Promise.all([definitions.start(), segmentEvents.start()]);
+    events = new TopicReader(env.TOPIC_EVENTS);
+    await Promise.all([definitions.start(), events.start()]);
   });
 
   afterAll(async () => {
     await definitions?.stop();
-    await segmentEvents?.stop();
+    await events?.stop();
     await ch?.close();
     await api?.stop();
   });
@@ -270,29 +270,60 @@ describe('api: segments, preview, members, grid, profiles, performance, GDPR, Op
     expect((await admin.request('GET', '/v1/segments/loyal-buyers/performance?format=xml')).status).toBe(400);
   });
 
-  it('exports a profile, then erases it everywhere, emits its exits and suppresses its identifiers', async () => {
-    const exported = await admin.request<{ events: unknown[]; identities: unknown[] }>(
+  it('an erasure asks the segmenter for the exits and answers 503 while they have not arrived', async () => {
+    // p-02 is a current member of loyal-buyers; no segmenter runs in this suite
+    const erased = await admin.request<{ error: string; message: string }>('DELETE', '/v1/profiles/p-02');
+    expect(erased.status).toBe(503);
+    expect(erased.body.error).toBe('segmenter_unavailable');
+    expect(erased.body.message).toMatch(/retry/);
+    const [request] = await events.waitFor((m) => m.key === 'p-02');
+    expect(request.value).toMatchObject({ type: 'profile.deleted', profileId: 'p-02' });
+    expect(request.value.eventId).toMatch(/^erasure-/);
+    // the suppression is already in effect; the rows stay until a retry finds the exits
+    const suppressed = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM suppressed_identifiers`);
+    expect(Number(suppressed[0].n)).toBe(3);
+    expect((await admin.request('GET', '/v1/profiles/p-02')).status).toBe(200);
+  });
+
+  it('exports a profile, then erases it everywhere (dead letters included) and suppresses its identifiers', async () => {
+    const exported = await admin.request<{ events: unknown[]; identities: { identifier: string }[] }>(
       'GET',
-      '/v1/profiles/p-02/export',
+      '/v1/profiles/p-04/export',
     );
     expect(exported.status).toBe(200);
-    expect(exported.body.events).toHaveLength(4);
-    expect(exported.body.identities).toHaveLength(3);
+    expect(exported.body.events.length).toBeGreaterThan(0);
+    expect(exported.body.identities.map((i) => i.identifier).sort()).toEqual([
+      'anonymousId:a-04',
+      'userId:u-04',
+    ]);
 
-    const erased = await admin.request<{ exitsEmitted: number }>('DELETE', '/v1/profiles/p-02');
-    expect(erased.status).toBe(200);
-    expect(erased.body.exitsEmitted).toBe(1);
-    const [exit] = await segmentEvents.waitFor((m) => m.key === 'p-02');
-    expect(exit.value).toMatchObject({
-      type: 'segment.exited',
-      segment: { id: 'loyal-buyers', version: 1 },
-      profileId: 'p-02',
-      identities: { userId: 'u-02', email: 'mei@example.org', anonymousIds: ['a-02'] },
-      cause: { kind: 'deletion', eventId: null, kafka: null },
+    // two rejected messages: one carrying p-04's userId (at every base64 alignment), one not
+    const letter = (offset: number, payload: string) => ({
+      source_topic: 'cdp.raw.web',
+      source_partition: 0,
+      source_offset: offset,
+      received_at: new Date().toISOString().slice(0, 19).replace('T', ' '),
+      reasons: 'invalid field timestamp',
+      reason_codes: ['invalid_field'],
+      payload_base64: Buffer.from(payload).toString('base64'),
     });
-    expect(exit.value.id).toMatch(/^[0-9a-f]{64}$/);
+    await ch.insert('dead_letters', [
+      letter(1, '{"userId":"u-04","timestamp":"x"}'),
+      letter(2, '{"x":1,"userId":"u-04","timestamp":"x"}'),
+      letter(3, '{"xy":1,"userId":"u-04","timestamp":"x"}'),
+      letter(4, '{"userId":"u-09","timestamp":"x"}'),
+    ]);
 
-    const needles = ['p-02', 'u-02', 'a-02', 'mei@example.org'];
+    // p-04 left loyal-buyers yesterday: no exit to wait for
+    const erased = await admin.request<{ exitsEmitted: number; tables: string[] }>(
+      'DELETE',
+      '/v1/profiles/p-04',
+    );
+    expect(erased.status).toBe(200);
+    expect(erased.body.exitsEmitted).toBe(0);
+    expect(erased.body.tables).toContain('dead_letters');
+
+    const needles = ['p-04', 'u-04', 'a-04'];
     const columns = await ch.query<{ table: string; name: string; type: string }>(sql`
       SELECT table, name, type FROM system.columns c
       WHERE database = ${ch.database} AND type IN ('String', 'Array(String)')
@@ -315,13 +346,17 @@ describe('api: segments, preview, members, grid, profiles, performance, GDPR, Op
       );
       expect([table, Number(rows[0].n)]).toEqual([table, 0]);
     }
+    const letters = await ch.query<{ source_offset: string }>(
+      sql`SELECT source_offset FROM dead_letters ORDER BY source_offset`,
+    );
+    expect(letters.map((r) => Number(r.source_offset))).toEqual([4]);
     await eventually(
-      async () => (await admin.request('GET', '/v1/profiles/p-02')).status === 404,
+      async () => (await admin.request('GET', '/v1/profiles/p-04')).status === 404,
       5000,
-      'p-02 gone',
+      'p-04 gone',
     );
     const suppressed = await ch.query<{ n: string }>(sql`SELECT count() AS n FROM suppressed_identifiers`);
-    expect(Number(suppressed[0].n)).toBe(3);
+    expect(Number(suppressed[0].n)).toBe(3 + 2);
   });
 
   it('serves a valid OpenAPI 3 document at /docs-json listing every route, refs resolving', async () => {

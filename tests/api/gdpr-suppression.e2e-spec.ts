@@ -1,31 +1,29 @@
 import { ClickHouseClient, inList, sql } from '@cdp/clickhouse';
 import { identifierKey, suppressionHashOf } from '@cdp/domain';
 import { ADMIN_TOKEN, AdminClient, startApi } from '../support/campaign-harness';
-import {
-  clickhouseFor,
-  ingestEnv,
-  KafkaHarness,
-  raw,
-  startIngest,
-  TopicReader,
-} from '../support/ingest-harness';
+import { clickhouseFor, KafkaHarness, raw, startIngest, TopicReader } from '../support/ingest-harness';
 import type { ServiceProcess } from '../support/service-process';
+import { SegmentEventsReader, segmenterEnv, startSegmenter } from '../segmenter/segmenter-harness';
 import { eventually, uniqueSuffix } from '../support/test-env';
 
 /**
- * GDPR erasure end to end (issue 6, item 7): the built ingest and the built api on one
- * isolated database and set of topics. A person's events are ingested, the api erases the
- * person, and new raw events carrying the same userId / email / anonymousId are dropped by
- * ingest (suppression list re-read every 200 ms) while another person's events still land.
+ * GDPR erasure end to end (issue 6, item 7): the built ingest, segmenter and api on one
+ * isolated database and set of topics. A person's events are ingested and put them in a
+ * segment, the api erases the person: the segmenter emits the exit (cause deletion), no row
+ * with the person's identifiers is left (dead letters included), and new raw events carrying the
+ * same userId / email / anonymousId are dropped by ingest (suppression list re-read every
+ * 200 ms) while another person's events still land.
  */
 describe('api + ingest: an erased person stays erased', () => {
   const suffix = uniqueSuffix();
-  const env = ingestEnv(suffix, { INGEST_SUPPRESSION_REFRESH_MS: '200', CDP_ADMIN_TOKEN: ADMIN_TOKEN });
+  const env = segmenterEnv(suffix, { INGEST_SUPPRESSION_REFRESH_MS: '200', CDP_ADMIN_TOKEN: ADMIN_TOKEN });
   const kafka = new KafkaHarness(env.KAFKA_BROKERS);
   const rawTopics = [env.TOPIC_RAW_WEB, env.TOPIC_RAW_SOCIAL, env.TOPIC_RAW_AD, env.TOPIC_RAW_TRANSACTION];
   let ch: ClickHouseClient;
   let ingest: ServiceProcess;
+  let segmenter: ServiceProcess;
   let api: ServiceProcess;
+  let segmentEvents: SegmentEventsReader;
   let admin: AdminClient;
   let canonical: TopicReader;
   let produced = 0;
@@ -54,15 +52,26 @@ describe('api + ingest: an erased person stays erased', () => {
     return Number(row?.n ?? 0);
   };
 
+  /** The payloads of the dead letters, decoded. */
+  const deadLetters = async (): Promise<string[]> =>
+    (await ch.query<{ payload_base64: string }>(sql`SELECT payload_base64 FROM dead_letters`)).map((r) =>
+      Buffer.from(r.payload_base64, 'base64').toString('utf8'),
+    );
+
   beforeAll(async () => {
     ch = clickhouseFor(env);
     ingest = await startIngest(env);
     api = await startApi(env);
     admin = new AdminClient(api.url(''));
+    segmenter = await startSegmenter(env);
+    segmentEvents = new SegmentEventsReader(env.TOPIC_SEGMENT_EVENTS, env.KAFKA_BROKERS);
+    await segmentEvents.start();
     canonical = await kafka.collect(env.TOPIC_EVENTS);
   });
 
   afterAll(async () => {
+    await segmentEvents?.stop();
+    await segmenter?.stop('SIGKILL');
     await api?.stop();
     await ingest?.stop('SIGKILL');
     await kafka.admin.connect().catch(() => undefined);
@@ -78,9 +87,39 @@ describe('api + ingest: an erased person stays erased', () => {
     await ch?.close();
   });
 
-  it('drops new events of an erased person by userId, email and anonymousId; others still land', async () => {
-    // 1. both people are ingested
+  it('erases a person: exit from the segmenter, no row left, later events dropped; others still land', async () => {
+    // 0. a segment both people will enter with their orders
+    const created = await admin.request('POST', '/v1/segments', {
+      id: 'buyers',
+      name: 'Buyers',
+      rule: { event: 'Order Completed', within: { days: 30 }, count: { gte: 1 } },
+    });
+    expect(created.status).toBe(201);
+
+    // 1. both people are ingested (and a message of lin's is rejected into the dead letters)
     await send([
+      {
+        topic: env.TOPIC_RAW_WEB,
+        key: lin.anon,
+        value: JSON.stringify({
+          type: 'identify',
+          messageId: `m-lin-bad-${suffix}`,
+          userId: lin.user,
+          traits: { email: lin.email },
+          timestamp: 'not a time',
+        }),
+      },
+      {
+        topic: env.TOPIC_RAW_WEB,
+        key: mei.anon,
+        value: JSON.stringify({
+          type: 'identify',
+          messageId: `m-mei-bad-${suffix}`,
+          userId: mei.user,
+          traits: { email: mei.email },
+          timestamp: 'not a time',
+        }),
+      },
       {
         topic: env.TOPIC_RAW_WEB,
         key: lin.anon,
@@ -105,6 +144,18 @@ describe('api + ingest: an erased person stays erased', () => {
     ]);
     const before = [`m-lin-1-${suffix}`, `o-lin-1-${suffix}:completed`, `m-mei-1-${suffix}`];
     await eventually(async () => (await eventIds(before)).length === 3, 60000, 'the first events to land');
+    await eventually(
+      async () =>
+        (await deadLetters()).filter((p) => p.includes(lin.email) || p.includes(mei.email)).length === 2,
+      60000,
+      'the rejected messages in the dead letters',
+    );
+    const [entered] = await segmentEvents.waitFor(
+      (e) => e.type === 'segment.entered' && e.identities.userId === lin.user,
+      1,
+      60000,
+    );
+    expect(entered.segment.id).toBe('buyers');
 
     // 2. the api erases lin (found by userId) and puts the identifiers on the suppression list
     let profileId = '';
@@ -117,11 +168,31 @@ describe('api + ingest: an erased person stays erased', () => {
       30000,
       "lin's profile",
     );
-    const erased = await admin.request<{ suppressed: number }>(
+    const erased = await admin.request<{ suppressed: number; exitsEmitted: number }>(
       'DELETE',
       `/v1/profiles/${encodeURIComponent(profileId)}`,
     );
     expect(erased.status).toBe(200);
+    expect(erased.body.exitsEmitted).toBe(1);
+    const [exit] = await segmentEvents.waitFor(
+      (e) => e.type === 'segment.exited' && e.profileId === profileId,
+    );
+    expect(exit).toMatchObject({
+      segment: { id: 'buyers', version: 1 },
+      profileId,
+      identities: { userId: lin.user, email: lin.email, anonymousIds: [lin.anon] },
+      cause: { kind: 'deletion' },
+    });
+    expect(segmentEvents.matching((e) => e.profileId === profileId).map((e) => e.type)).toEqual([
+      'segment.entered',
+      'segment.exited',
+    ]);
+    const transitions = await ch.query<{ n: string }>(
+      sql`SELECT count() AS n FROM segment_transitions WHERE profile_id = ${profileId}`,
+    );
+    expect(Number(transitions[0].n)).toBe(0);
+    expect((await deadLetters()).filter((p) => p.includes(lin.email) || p.includes(lin.user))).toEqual([]);
+    expect((await deadLetters()).length).toBeGreaterThan(0);
     const hashes = (
       await ch.query<{ identifier_hash: string }>(sql`SELECT identifier_hash FROM suppressed_identifiers`)
     ).map((r) => r.identifier_hash);

@@ -9,12 +9,32 @@ export interface Person {
   anonymousId: string;
   email?: string;
   country?: string;
-  /** Days ago of each completed order (revenue 50 each, USD). */
+  /** An earlier country (set at the landing visit), replaced by `country` half way to now. */
+  previousCountry?: string;
+  /** Days ago of each completed order (revenue `orderValue` each, USD). */
   orders: number[];
-  /** First touch: a page view `firstSeenDaysAgo` days ago with these utm fields. */
+  /** Revenue of each completed order (default 50). */
+  orderValue?: number;
+  /**
+   * The landing visit: a page view `firstSeenDaysAgo` days ago with these utm fields and
+   * referrer (or, with `landingSource`, an ad click / social interaction). Usually the first
+   * touch; orders dated earlier (a store customer who visits later) come first.
+   */
   firstSeenDaysAgo: number;
   utmMedium?: string;
   utmSource?: string;
+  referrer?: string;
+  /** `ad`: the landing is an `Ad Click` of that network; `social`: a `Social Like` on that platform. */
+  landingSource?: { kind: 'ad' | 'social'; channel: string };
+  /** Later page views (never the first touch). */
+  visits?: { daysAgo: number; utmMedium?: string; utmSource?: string; referrer?: string }[];
+  /**
+   * An anonymous profile of the same person (guest visits and orders) absorbed into this one
+   * `mergedDaysAgo` days ago, as ingest records it (profile_merges, identities re-pointed).
+   */
+  absorbed?: Omit<Person, 'absorbed' | 'userId' | 'email' | 'country' | 'previousCountry'> & {
+    mergedDaysAgo: number;
+  };
 }
 
 export const PEOPLE: Person[] = [
@@ -86,12 +106,16 @@ export async function insertPeople(
   const events: Record<string, unknown>[] = [];
   const traits: Record<string, unknown>[] = [];
   const identities: Record<string, unknown>[] = [];
+  const merges: Record<string, unknown>[] = [];
   let offset = 0;
-  for (const p of people) {
+  /** Events and identities of one profile; `owner` is the profile its identifiers point to now. */
+  const write = (p: Person | NonNullable<Person['absorbed']>, owner: string, version: number): void => {
+    const userId = 'userId' in p ? p.userId : undefined;
+    const email = 'email' in p ? p.email : undefined;
     const ids = [
-      ...(p.userId ? [`userId:${p.userId}`] : []),
+      ...(userId ? [`userId:${userId}`] : []),
       `anonymousId:${p.anonymousId}`,
-      ...(p.email ? [`email:${p.email}`] : []),
+      ...(email ? [`email:${email}`] : []),
     ];
     const base = (at: number) => ({
       profile_id: p.profileId,
@@ -99,26 +123,47 @@ export async function insertPeople(
       occurred_ms: at % 1000,
       received_at: formatDateTime(new Date(at)),
       ingested_at: formatDateTime(new Date(at)),
-      user_id: p.userId ?? '',
+      user_id: userId ?? '',
       anonymous_id: p.anonymousId,
-      email: p.email ?? '',
+      email: email ?? '',
       identifiers: ids,
       kafka_partition: 0,
       kafka_offset: offset++,
     });
-    const first = now - p.firstSeenDaysAgo * DAY;
-    events.push({
-      ...base(first),
-      event_id: `${p.profileId}-first`,
+    const page = (at: number, id: string, v: { utmMedium?: string; utmSource?: string; referrer?: string }) => ({
+      ...base(at),
+      event_id: id,
       source: 'web',
       type: 'page',
       name: 'Page Viewed',
-      utm_medium: p.utmMedium ?? '',
-      utm_source: p.utmSource ?? '',
+      utm_medium: v.utmMedium ?? '',
+      utm_source: v.utmSource ?? '',
+      referrer: v.referrer ?? '',
       properties: '{}',
       traits: '{}',
       kafka_topic: 'cdp.raw.web',
     });
+    const first = now - p.firstSeenDaysAgo * DAY;
+    const landing = p.landingSource;
+    events.push(
+      landing === undefined
+        ? page(first, `${p.profileId}-first`, p)
+        : {
+            ...base(first),
+            event_id: `${p.profileId}-first`,
+            source: landing.kind,
+            type: landing.kind,
+            name: landing.kind === 'ad' ? 'Ad Click' : 'Social Like',
+            channel: landing.channel,
+            utm_medium: p.utmMedium ?? '',
+            utm_source: p.utmSource ?? '',
+            properties: JSON.stringify({ [landing.kind === 'ad' ? 'network' : 'platform']: landing.channel }),
+            traits: '{}',
+            kafka_topic: `cdp.raw.${landing.kind}`,
+          },
+    );
+    (p.visits ?? []).forEach((v, i) => events.push(page(now - v.daysAgo * DAY, `${p.profileId}-v${i}`, v)));
+    const value = p.orderValue ?? 50;
     p.orders.forEach((d, i) => {
       events.push({
         ...base(now - d * DAY),
@@ -126,10 +171,10 @@ export async function insertPeople(
         source: 'transaction',
         type: 'transaction',
         name: 'Order Completed',
-        revenue: 50,
+        revenue: value,
         currency: 'USD',
         channel: 'online',
-        properties: JSON.stringify({ revenue: 50, currency: 'USD' }),
+        properties: JSON.stringify({ revenue: value, currency: 'USD' }),
         traits: '{}',
         kafka_topic: 'cdp.raw.transaction',
       });
@@ -140,20 +185,46 @@ export async function insertPeople(
         identifier,
         kind,
         value: rest.join(':'),
-        profile_id: p.profileId,
+        profile_id: owner,
         first_seen_at: formatDateTime(new Date(first)),
-        version: v + 1,
+        version: version + v + 1,
       });
     });
-    if (p.country) {
+  };
+  for (const p of people) {
+    write(p, p.profileId, 0);
+    const first = now - p.firstSeenDaysAgo * DAY;
+    if (p.absorbed) {
+      write(p.absorbed, p.profileId, 10);
+      merges.push({
+        absorbed_id: p.absorbed.profileId,
+        survivor_id: p.profileId,
+        merged_at: formatDateTime(new Date(now - p.absorbed.mergedDaysAgo * DAY)),
+        event_id: `${p.absorbed.profileId}-login`,
+        version: 1,
+      });
+    }
+    const countries = [
+      ...(p.previousCountry ? [{ value: p.previousCountry, at: first, id: `${p.profileId}-first` }] : []),
+      ...(p.country
+        ? [
+            {
+              value: p.country,
+              at: p.previousCountry ? Math.round((first + now) / 2) : first,
+              id: p.previousCountry ? `${p.profileId}-moved` : `${p.profileId}-first`,
+            },
+          ]
+        : []),
+    ];
+    for (const c of countries) {
       traits.push({
         profile_id: p.profileId,
         trait: 'country',
-        value: p.country,
+        value: c.value,
         value_type: 'string',
-        updated_at: formatDateTime(new Date(first)),
+        updated_at: formatDateTime(new Date(c.at)),
         updated_ms: 0,
-        event_id: `${p.profileId}-first`,
+        event_id: c.id,
         source: 'web',
       });
     }
@@ -165,6 +236,7 @@ export async function insertPeople(
   );
   await ch.insert('trait_updates', traits);
   await ch.insert('identities', identities);
+  if (merges.length > 0) await ch.insert('profile_merges', merges);
 }
 
 /** segment_transitions rows as the segmenter records them. */

@@ -1,4 +1,4 @@
-import { BaseEnv, IsPort } from '@cdp/config';
+import { BaseEnv, IsIntInRange, IsPort } from '@cdp/config';
 import { IsString, MinLength } from 'class-validator';
 
 /** The default admin token: for local development only (the api logs a warning while it is in use). */
@@ -13,4 +13,11 @@ export class ApiEnv extends BaseEnv {
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
   CDP_ADMIN_TOKEN = DEV_ADMIN_TOKEN;
+
+  /**
+   * How long `DELETE /v1/profiles/{id}` waits for the segmenter to emit the person's exits
+   * (they must be in the history before it is erased); 503 after it (the request can be repeated).
+   */
+  @IsIntInRange(1000, 600000)
+  API_ERASURE_EXITS_TIMEOUT_MS = 30000;
 }

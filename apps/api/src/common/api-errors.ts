@@ -18,7 +18,14 @@ export interface FieldProblem {
 }
 
 export type ApiErrorCode =
-  'validation' | 'auth' | 'not_found' | 'conflict' | 'kafka_unavailable' | 'storage_unavailable' | 'internal';
+  | 'validation'
+  | 'auth'
+  | 'not_found'
+  | 'conflict'
+  | 'kafka_unavailable'
+  | 'storage_unavailable'
+  | 'segmenter_unavailable'
+  | 'internal';
 
 /** An error answered as `{ "error": code, "message": ..., "errors": [{ path, message }] }`. */
 export class ApiError extends HttpException {

@@ -22,6 +22,7 @@ export class ErrorDoc {
       'conflict',
       'kafka_unavailable',
       'storage_unavailable',
+      'segmenter_unavailable',
       'internal',
     ],
   })

@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { ClickHouseClient, inList, raw, sql, type SqlFragment } from '@cdp/clickhouse';
 import { eventFactFromRow } from '@cdp/clickhouse/rules';
 import { asEpochMs, computeTraits, DEFAULT_TRAITS_CONFIG, evaluate, suppressionHashOf } from '@cdp/domain';
-import { transitionId, type SegmentEvent } from '@cdp/domain/segments';
 import { KafkaClient } from '@cdp/kafka';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-errors';
 import { invalid, isoOfRow, notFound } from '../common/http';
 import { SegmentDefinitionsPublisher } from '../segments/segment-definitions.publisher';
 import { SegmentsRepository } from '../segments/segments.repository';
+import { ApiEnv } from '../api.env';
+import { base64Needles } from './base64-needles';
 import { ProfileDataRepository, type EventRow, type Person } from './profile-data.repository';
 
 const RECENT_EVENTS = 50;
@@ -23,6 +25,7 @@ export class ProfilesService {
     private readonly clickhouse: ClickHouseClient,
     private readonly kafka: KafkaClient,
     private readonly publisher: SegmentDefinitionsPublisher,
+    private readonly env: ApiEnv,
   ) {}
 
   /** The person of a profile id, or of `userId` / `anonymousId` / `email` (through identities). */
@@ -149,10 +152,15 @@ export class ProfilesService {
   }
 
   /**
-   * GDPR erasure: exits (cause deletion) for every current membership, then ALTER TABLE ...
-   * DELETE mutations on every table holding the person's profile ids or identifiers (waiting
-   * until ClickHouse finished them), and the identifiers' hashes on the suppression list so
-   * that ingest drops their future events.
+   * GDPR erasure. 1. The identifiers' hashes go on the suppression list (ingest drops their
+   * future events). 2. A `profile.deleted` message per profile id goes on `cdp.events`, on the
+   * profile's partition: the segmenter emits the exits (cause deletion) in its own transactions,
+   * in order with the person's other transitions, and retires the profile in its saved state
+   * (memberships and schedule cleared). 3. Once the exits are in the history table, ALTER TABLE
+   * ... DELETE mutations on every table holding the person's profile ids or identifiers
+   * (dead letters included), waiting until ClickHouse finished them.
+   *
+   * Safe to repeat: a request that timed out (503) can be sent again.
    */
   async erase(person: Person) {
     const ids = person.profileIds;
@@ -163,17 +171,6 @@ export class ProfilesService {
     ]);
     const identifiers = new Set(identityRows.map((i) => i.identifier));
     for (const e of events) for (const i of e.identifiers) identifiers.add(i);
-    const userId =
-      identityRows.find((i) => i.kind === 'userId')?.value ??
-      events.find((e) => e.user_id !== '')?.user_id ??
-      null;
-    const email =
-      identityRows.find((i) => i.kind === 'email')?.value ??
-      events.find((e) => e.email !== '')?.email ??
-      null;
-    const anonymousIds = [
-      ...new Set(identityRows.filter((i) => i.kind === 'anonymousId').map((i) => i.value)),
-    ].sort();
 
     // 1. suppress first: nothing new arrives while the rows are being deleted
     const now = Date.now();
@@ -183,43 +180,29 @@ export class ProfilesService {
       keys.map((k) => ({ identifier_hash: suppressionHashOf(k), requested_at: formatSeconds(now) })),
     );
 
-    // 2. exits for current memberships (contract section 7, deterministic ids)
-    const exits: SegmentEvent[] = current.map((c) => {
-      const cause = { kind: 'deletion' as const, eventId: null, kafka: null };
-      const occurredAt = Math.max(now, c.enteredMs + 1);
-      return {
-        id: transitionId({
-          segmentId: c.segmentId,
-          version: c.version,
-          profileId: c.profileId,
-          type: 'segment.exited',
-          occurredAt,
-          cause,
-        }),
-        type: 'segment.exited',
-        segment: { id: c.segmentId, version: c.version },
-        profileId: person.profileId,
-        identities: { userId, anonymousIds, email },
-        occurredAt: new Date(occurredAt).toISOString(),
-        emittedAt: new Date().toISOString(),
-        cause,
-        reason: [],
-      };
-    });
-    if (exits.length > 0) {
-      try {
-        await this.publisher.send(
-          this.kafka.settings.topics.segmentEvents,
-          exits.map((e) => ({ key: e.profileId, value: JSON.stringify(e) })),
-        );
-      } catch (e) {
-        throw new ApiError(
-          HttpStatus.SERVICE_UNAVAILABLE,
-          'kafka_unavailable',
-          `could not emit the exits: ${String(e)}`,
-        );
-      }
+    // 2. the segmenter emits the exits of the current memberships
+    const erasureId = `erasure-${randomUUID()}`;
+    try {
+      await this.publisher.send(
+        this.kafka.settings.topics.events,
+        ids.map((id) => ({
+          key: id,
+          value: JSON.stringify({
+            type: 'profile.deleted',
+            profileId: id,
+            eventId: erasureId,
+            occurredAt: now,
+          }),
+        })),
+      );
+    } catch (e) {
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'kafka_unavailable',
+        `could not request the exits: ${String(e)}`,
+      );
     }
+    if (current.length > 0) await this.waitForExits(ids);
 
     // 3. delete every row
     const p = inList(ids);
@@ -248,6 +231,13 @@ export class ProfilesService {
         ]);
       }
     }
+    const b64 = [...new Set(keys.flatMap((k) => base64Needles(k.slice(k.indexOf(':') + 1))))];
+    if (b64.length > 0) {
+      statements.push([
+        'dead_letters',
+        raw(b64.map((n) => String(sql`position(payload_base64, ${n}) > 0`)).join(' OR ')),
+      ]);
+    }
     if (await this.tableExists('campaign_deliveries'))
       statements.push(['campaign_deliveries', sql`profile_id IN ${p}`]);
     for (const [table, where] of statements) {
@@ -259,9 +249,26 @@ export class ProfilesService {
       profileIds: ids,
       identifiers: keys.length,
       tables: statements.map(([t]) => t),
-      exitsEmitted: exits.length,
+      exitsEmitted: current.length,
       suppressed: keys.length,
     };
+  }
+
+  /** Until the history shows no current membership of `ids` (the segmenter's exits arrived). */
+  private async waitForExits(ids: readonly string[]): Promise<void> {
+    const deadline = Date.now() + this.env.API_ERASURE_EXITS_TIMEOUT_MS;
+    for (;;) {
+      if ((await this.segments.currentSegmentsOf(ids)).length === 0) return;
+      if (Date.now() > deadline) {
+        throw new ApiError(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          'segmenter_unavailable',
+          `the segmenter has not emitted the exits within ${this.env.API_ERASURE_EXITS_TIMEOUT_MS} ms ` +
+            '(is it running?); suppression is in effect and the exits are requested: retry the request to finish',
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   private async waitForMutations(tables: string[]): Promise<void> {

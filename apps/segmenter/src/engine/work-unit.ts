@@ -157,6 +157,7 @@ export class WorkUnit {
         const r = this.run(m.profileId);
         if (r.retired) return;
         const now = r.instantFor(m.occurredAt);
+        r.catchUp(now, false);
         r.retire('', now, { kind: 'deletion', eventId: m.eventId, kafka: at }, DELETION_REASON);
         return;
       }
