@@ -1,3 +1,4 @@
+import { errorText, sleep } from '@cdp/runtime';
 import { KafkaClient } from '@cdp/kafka';
 import { JsonLogger } from '@cdp/observability';
 import { Injectable } from '@nestjs/common';
@@ -6,9 +7,6 @@ import { PartitionManager } from './partition-manager';
 import type { ConsumedMessage, PartitionWorker } from './partition-worker';
 import { SegmenterEnv } from './segmenter.env';
 import { SegmenterMetrics } from './segmenter.metrics';
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The kafkajs adapter of `cdp.events` (consumer group SEGMENTER_GROUP_ID, eachBatch,

@@ -1,3 +1,4 @@
+import { errorText } from '@cdp/runtime';
 import { KafkaClient } from '@cdp/kafka';
 import { JsonLogger } from '@cdp/observability';
 import { Injectable } from '@nestjs/common';
@@ -8,8 +9,6 @@ import { SegmenterClock } from './segmenter.clock';
 import { SegmenterEnv } from './segmenter.env';
 import { SegmenterMetrics } from './segmenter.metrics';
 import { SnapshotRepository } from './snapshot.repository';
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
  * The partitions of `cdp.events` this instance owns, each with its PartitionWorker, opened

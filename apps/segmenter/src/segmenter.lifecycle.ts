@@ -1,14 +1,12 @@
 import { KafkaClient } from '@cdp/kafka';
 import { HealthService, JsonLogger } from '@cdp/observability';
-import { StartupService } from '@cdp/runtime';
+import { StartupService, errorText } from '@cdp/runtime';
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SegmentDefinitionsRegistry } from './definitions/segment-definitions.registry';
 import { EventsConsumer } from './events.consumer';
 import { SegmentHistoryWriter } from './history/segment-history.writer';
 import { PartitionManager } from './partition-manager';
 import { SegmenterEnv } from './segmenter.env';
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
  * Start and stop of the segmenter, in order. Start (in the background, after the runtime's

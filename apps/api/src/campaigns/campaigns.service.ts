@@ -1,3 +1,4 @@
+import { errorText } from '@cdp/runtime';
 import { JsonLogger } from '@cdp/observability';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-errors';
@@ -18,8 +19,6 @@ export interface LiftAnswer extends LiftReport {
   windowDays: number;
   method: string;
 }
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
  * Campaign definitions: create, replace (update, pause, resume), delete, read; and the lift

@@ -1,3 +1,4 @@
+import { errorText, sleep } from '@cdp/runtime';
 import { ClickHouseClient, formatDateTime } from '@cdp/clickhouse';
 import { parseSegmentEvent, type SegmentDefinition } from '@cdp/domain/segments';
 import { KafkaClient } from '@cdp/kafka';
@@ -7,9 +8,6 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { SegmentDefinitionsRegistry } from '../definitions/segment-definitions.registry';
 import { SegmenterEnv } from '../segmenter.env';
 import { SegmenterMetrics } from '../segmenter.metrics';
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A `segment_transitions` row (migration 0004). */
 export interface TransitionRow {
