@@ -130,7 +130,11 @@ export async function insertPeople(
       kafka_partition: 0,
       kafka_offset: offset++,
     });
-    const page = (at: number, id: string, v: { utmMedium?: string; utmSource?: string; referrer?: string }) => ({
+    const page = (
+      at: number,
+      id: string,
+      v: { utmMedium?: string; utmSource?: string; referrer?: string },
+    ) => ({
       ...base(at),
       event_id: id,
       source: 'web',
