@@ -124,6 +124,10 @@ export class SegmentHistoryWriter {
       groupId: `${this.env.SEGMENTER_GROUP_ID}.history`,
       maxWaitTimeInMs: 500,
       readUncommitted: false,
+      // the events consumer starts after this one joins: a crashed instance's member must not
+      // hold the restart up longer than the configured session (kafkajs's default is 30 s)
+      sessionTimeout: this.env.SEGMENTER_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.min(3000, Math.floor(this.env.SEGMENTER_SESSION_TIMEOUT_MS / 5)),
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [this.kafka.settings.topics.segmentEvents], fromBeginning: true });
