@@ -12,6 +12,9 @@ import {
   splitStatements,
   sql,
 } from '@cdp/clickhouse';
+import type { DeadLetterRow } from '../../apps/ingest/src/pipeline/dead-letter';
+import type { EventRow, TraitUpdateRow as TraitRow } from '../../apps/ingest/src/pipeline/event-rows';
+import type { ProfileMergeRow as MergeRow } from '../../apps/ingest/src/pipeline/identity-rows';
 import { CLICKHOUSE_URL, uniqueSuffix } from '../support/test-env';
 
 /**
@@ -49,75 +52,7 @@ function client(database: string): ClickHouseClient {
 }
 
 // ---------------------------------------------------------------------------------------
-// Rows shaped like the columns of 0002 (events, trait_updates, profile_merges) and 0001.
-
-interface EventRow {
-  event_id: string;
-  profile_id: string;
-  source: string;
-  type: string;
-  name: string;
-  occurred_at: string;
-  occurred_ms: number;
-  received_at: string;
-  ingested_at: string;
-  revenue: number;
-  currency: string;
-  user_id: string;
-  anonymous_id: string;
-  email: string;
-  identifiers: string[];
-  category: string;
-  categories: string[];
-  topics: string[];
-  utm_source: string;
-  utm_medium: string;
-  utm_campaign: string;
-  utm_term: string;
-  utm_content: string;
-  referrer: string;
-  page_url: string;
-  page_path: string;
-  channel: string;
-  campaign_name: string;
-  ip: string;
-  user_agent: string;
-  locale: string;
-  properties: string;
-  traits: string;
-  kafka_topic: string;
-  kafka_partition: number;
-  kafka_offset: number;
-}
-
-interface TraitRow {
-  profile_id: string;
-  trait: string;
-  value: string;
-  value_type: string;
-  updated_at: string;
-  updated_ms: number;
-  event_id: string;
-  source: string;
-}
-
-interface MergeRow {
-  absorbed_id: string;
-  survivor_id: string;
-  merged_at: string;
-  event_id: string;
-  version: number;
-}
-
-interface DeadLetterRow {
-  source_topic: string;
-  source_partition: number;
-  source_offset: number;
-  received_at: string;
-  reasons: string;
-  reason_codes: string[];
-  payload_base64: string;
-}
+// Row builders, typed with the rows ingest writes (the columns of 0002 and 0001).
 
 let offset = 0;
 
@@ -268,7 +203,13 @@ function trait(profile: string, name: string, value: string, at: string, ms: num
 }
 
 function merge(absorbed: string, survivor: string, at: string, version: number): MergeRow {
-  return { absorbed_id: absorbed, survivor_id: survivor, merged_at: at, event_id: `m-${absorbed}`, version };
+  return {
+    absorbed_id: absorbed,
+    survivor_id: survivor,
+    merged_at: at,
+    event_id: `m-${absorbed}`,
+    version: String(version),
+  };
 }
 
 function deadLetter(
