@@ -1,5 +1,5 @@
 import { JsonLogger } from '@cdp/observability';
-import { StartupService } from '@cdp/runtime';
+import { errorText, retryUntilAborted, StartupService } from '@cdp/runtime';
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { CampaignCatalog } from './campaign-catalog';
 import { CampaignEnv } from './campaign.env';
@@ -9,7 +9,6 @@ import { DecisionRecorder } from './decision.recorder';
 import { DeliveryWorker } from './delivery.worker';
 import { SegmentEventIntake } from './segment-event.intake';
 import { SegmentEventsServer } from './segment-events.server';
-import { backoffDelay, errorText, sleep } from '@cdp/runtime';
 
 /**
  * Start-up order: the runtime's steps (topics, migrations) -> the campaign definitions, read
@@ -104,19 +103,14 @@ export class CampaignLifecycle implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async untilDone(what: string, step: () => Promise<unknown>): Promise<void> {
-    for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
-      try {
-        await step();
-        return;
-      } catch (e) {
-        if (this.abort.signal.aborted) return;
-        const delay = backoffDelay(attempt, this.env.CAMPAIGN_RETRY_BASE_MS, this.env.CAMPAIGN_RETRY_MAX_MS);
+    await retryUntilAborted(step, this.abort.signal, {
+      baseMs: this.env.CAMPAIGN_RETRY_BASE_MS,
+      maxMs: this.env.CAMPAIGN_RETRY_MAX_MS,
+      onRetry: (attempt, e, delay) =>
         this.logger.warn(
           { msg: `${what} failed, retrying in ${delay} ms`, attempt, err: errorText(e) },
           'Campaign',
-        );
-        await sleep(delay, this.abort.signal);
-      }
-    }
+        ),
+    });
   }
 }

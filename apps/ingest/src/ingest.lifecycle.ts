@@ -1,11 +1,10 @@
 import { JsonLogger } from '@cdp/observability';
-import { StartupService } from '@cdp/runtime';
+import { errorText, retryUntilAborted, sleep, StartupService } from '@cdp/runtime';
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { IdentityLinksStore } from './identity-links.store';
 import { IdentityOutcomesRecorder } from './identity-outcomes.recorder';
 import { IngestEnv } from './ingest.env';
 import { IngestProducer } from './ingest.producer';
-import { backoffDelay, errorText, sleep } from '@cdp/runtime';
 import { RawEventsConsumer } from './raw-events.consumer';
 
 /**
@@ -65,19 +64,14 @@ export class IngestLifecycle implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async untilDone(what: string, step: () => Promise<unknown>): Promise<void> {
-    for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
-      try {
-        await step();
-        return;
-      } catch (e) {
-        if (this.abort.signal.aborted) return;
-        const delay = backoffDelay(attempt, this.env.INGEST_RETRY_BASE_MS, this.env.INGEST_RETRY_MAX_MS);
+    await retryUntilAborted(step, this.abort.signal, {
+      baseMs: this.env.INGEST_RETRY_BASE_MS,
+      maxMs: this.env.INGEST_RETRY_MAX_MS,
+      onRetry: (attempt, e, delay) =>
         this.logger.warn(
           { msg: `${what} failed, retrying in ${delay} ms`, attempt, err: errorText(e) },
           'Ingest',
-        );
-        await sleep(delay, this.abort.signal);
-      }
-    }
+        ),
+    });
   }
 }

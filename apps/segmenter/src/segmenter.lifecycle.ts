@@ -1,6 +1,6 @@
 import { KafkaClient } from '@cdp/kafka';
 import { HealthService, JsonLogger } from '@cdp/observability';
-import { StartupService, errorText } from '@cdp/runtime';
+import { errorText, retryUntilAborted, StartupService } from '@cdp/runtime';
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SegmentDefinitionsRegistry } from './definitions/segment-definitions.registry';
 import { EventsConsumer } from './events.consumer';
@@ -98,24 +98,23 @@ export class SegmenterLifecycle implements OnApplicationBootstrap, BeforeApplica
 
   private async untilDone<T>(what: string, step: () => Promise<T>): Promise<T | undefined> {
     this.step = what;
-    for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
-      try {
-        return await step();
-      } catch (e) {
-        if (this.abort.signal.aborted) return undefined;
-        const delay = Math.min(
-          this.env.SEGMENTER_RETRY_BASE_MS * 2 ** (attempt - 1),
-          this.env.SEGMENTER_RETRY_MAX_MS,
-        );
-        this.step = `${what} (${errorText(e)})`;
-        this.logger.warn(
-          { msg: `${what} failed, retrying in ${delay} ms`, attempt, err: errorText(e) },
-          'Segmenter',
-        );
-        await new Promise((r) => setTimeout(r, delay));
+    return retryUntilAborted(
+      async () => {
         this.step = what;
-      }
-    }
-    return undefined;
+        return step();
+      },
+      this.abort.signal,
+      {
+        baseMs: this.env.SEGMENTER_RETRY_BASE_MS,
+        maxMs: this.env.SEGMENTER_RETRY_MAX_MS,
+        onRetry: (attempt, e, delay) => {
+          this.step = `${what} (${errorText(e)})`;
+          this.logger.warn(
+            { msg: `${what} failed, retrying in ${delay} ms`, attempt, err: errorText(e) },
+            'Segmenter',
+          );
+        },
+      },
+    );
   }
 }

@@ -1,4 +1,11 @@
-import { AbandonedError, backoffDelay, retryUntilDone, type RetryControl } from './retry';
+import {
+  AbandonedError,
+  backoffDelay,
+  errorText,
+  retryUntilAborted,
+  retryUntilDone,
+  type RetryControl,
+} from './retry';
 
 describe('backoffDelay', () => {
   it('doubles from the base and caps at the maximum', () => {
@@ -79,5 +86,37 @@ describe('retryUntilDone', () => {
         { stage: 's', baseMs: 1, maxMs: 1, heartbeatEveryMs: 1 },
       ),
     ).rejects.toThrow('rebalancing');
+  });
+});
+
+describe('retryUntilAborted', () => {
+  it('retries with backoff until the step succeeds, reporting each failure', async () => {
+    let calls = 0;
+    const retries: [number, string, number][] = [];
+    const value = await retryUntilAborted(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw new Error(`down ${calls}`);
+        return 'up';
+      },
+      new AbortController().signal,
+      { baseMs: 1, maxMs: 2, onRetry: (a, e, d) => retries.push([a, errorText(e), d]) },
+    );
+    expect(value).toBe('up');
+    expect(retries).toEqual([
+      [1, 'down 1', 1],
+      [2, 'down 2', 2],
+    ]);
+  });
+
+  it('gives up with undefined once aborted, also in the middle of a wait', async () => {
+    const abort = new AbortController();
+    // a 60 s wait: the test times out unless the abort cuts it short
+    const result = retryUntilAborted(() => Promise.reject(new Error('down')), abort.signal, {
+      baseMs: 60_000,
+      maxMs: 60_000,
+      onRetry: () => setTimeout(() => abort.abort(), 10),
+    });
+    await expect(result).resolves.toBeUndefined();
   });
 });

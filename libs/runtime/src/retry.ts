@@ -90,3 +90,30 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * Runs a start-up step until it succeeds (its value) or `signal` aborts (undefined), waiting
+ * with exponential backoff between attempts (cut short by the abort); `onRetry` hears of every
+ * failure before its wait.
+ */
+export async function retryUntilAborted<T>(
+  step: () => Promise<T>,
+  signal: AbortSignal,
+  options: {
+    baseMs: number;
+    maxMs: number;
+    onRetry: (attempt: number, error: unknown, delayMs: number) => void;
+  },
+): Promise<T | undefined> {
+  for (let attempt = 1; !signal.aborted; attempt++) {
+    try {
+      return await step();
+    } catch (e) {
+      if (signal.aborted) return undefined;
+      const delay = backoffDelay(attempt, options.baseMs, options.maxMs);
+      options.onRetry(attempt, e, delay);
+      await sleep(delay, signal);
+    }
+  }
+  return undefined;
+}
