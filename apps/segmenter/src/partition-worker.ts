@@ -638,6 +638,35 @@ export class PartitionWorker {
   }
 
   /**
+   * Adds to `data` the histories of the scheduled profiles it lacks: cached ones that reach back
+   * far enough (from `floor`, or the profile's clock when earlier), the others read from
+   * ClickHouse (from the earliest of those), `retry`ing failed reads in place when asked.
+   */
+  private async complete(
+    data: Map<string, ProfileData>,
+    due: readonly HeapEntry[],
+    floor: number,
+    retry: boolean,
+  ): Promise<void> {
+    const missing: string[] = [];
+    let from = floor;
+    for (const id of new Set(due.map((e) => e.key))) {
+      if (data.has(id)) continue;
+      const own = Math.min(floor, this.states.get(id)?.clock ?? floor);
+      const known = this.history(id, this.plan, own);
+      if (known) {
+        data.set(id, known);
+      } else {
+        missing.push(id);
+        from = Math.min(from, own);
+      }
+    }
+    if (missing.length === 0) return;
+    const load = () => this.loadData(missing, this.plan.dataNeeds(this.deps.lookbackCapMs), from);
+    for (const [k, v] of await (retry ? this.retrying('load snapshots', load) : load())) data.set(k, v);
+  }
+
+  /**
    * A cached history that holds what evaluations from `floor` on read (same rules, loaded far
    * enough back); used: moves to the back of the LRU order.
    */
@@ -684,8 +713,7 @@ export class PartitionWorker {
         ? mergePrefetched(await Promise.all(prefetched))
         : await this.prefetch(fresh, this.plan);
     const resolved = await this.resolve(ahead);
-    const data = resolved.data;
-    let floor = resolved.floor;
+    const { data, floor } = resolved;
     let watermark = this.watermark;
     for (const { m } of fresh) {
       d.metrics.messages.inc({ kind: m.kind });
@@ -694,20 +722,7 @@ export class PartitionWorker {
     const bound = Math.min(watermark, d.now()) - d.graceMs;
     const due = this.popDue(bound, d.backfillChunkSize);
     try {
-      const missing: string[] = [];
-      for (const id of new Set(due.map((e) => e.key))) {
-        if (data.has(id)) continue;
-        const known = this.history(id, this.plan, Math.min(floor, this.states.get(id)?.clock ?? floor));
-        if (known) data.set(id, known);
-        else missing.push(id);
-      }
-      if (missing.length > 0) {
-        for (const id of missing) floor = Math.min(floor, this.states.get(id)?.clock ?? floor);
-        const more = await this.retrying('load snapshots', () =>
-          this.loadData(missing, this.plan.dataNeeds(d.lookbackCapMs), floor),
-        );
-        for (const [k, v] of more) data.set(k, v);
-      }
+      await this.complete(data, due, floor, true);
       // the consumed events extend the histories (already there when read from ClickHouse)
       for (const { m } of fresh) {
         if (m.kind === 'event' && m.facts !== undefined) {
@@ -781,16 +796,7 @@ export class PartitionWorker {
       let floor = Number.POSITIVE_INFINITY;
       for (const id of ids) floor = Math.min(floor, this.states.get(id)?.clock ?? floor);
       const data = new Map<string, ProfileData>();
-      const missing: string[] = [];
-      for (const id of ids) {
-        const known = this.history(id, this.plan, floor);
-        if (known) data.set(id, known);
-        else missing.push(id);
-      }
-      if (missing.length > 0) {
-        for (const [k, v] of await this.loadData(missing, this.plan.dataNeeds(d.lookbackCapMs), floor))
-          data.set(k, v);
-      }
+      await this.complete(data, due, floor, false);
       const evalStarted = process.hrtime.bigint();
       const unit = new WorkUnit(
         this.plan,
