@@ -1,4 +1,4 @@
--- Question: for a batch of people (the segmenter's snapshot), what do their rules need:
+-- Question: for a batch of people (evaluated together), what do their rules need:
 -- completed orders in 180 days, when they were last seen, the category they viewed most
 -- in 14 days (and how often: "viewed a category >= 3 times in 14 days") and their country?
 --

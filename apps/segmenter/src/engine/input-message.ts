@@ -4,7 +4,7 @@ import type { IdentifierSighting, LoadedEvent, TraitUpdate } from './profile-dat
 /**
  * What the segmenter reads from `cdp.events` (one partition, in order):
  * - `event`: a canonical event as ingest publishes it (the CanonicalEvent JSON plus `profileId`;
- *   only its id, time, profile and origin are used, the data comes from ClickHouse);
+ *   its facts extend a cached history; a profile not cached is read from ClickHouse);
  * - `merge`: `identity.merged` (ingest, keyed by the survivor);
  * - `absorbed`: `segmenter.profile-absorbed`, written by the segmenter itself, keyed by the
  *   absorbed profile, so that the absorbed profile's partition retires it in order (see README);
