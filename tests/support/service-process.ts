@@ -1,8 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from './test-env';
 
 export const ROOT = join(__dirname, '..', '..');
+
+/** Where the output of every service a test starts is written (`<name>-<port>-<pid>.log`). */
+export const LOG_DIR = process.env.CDP_SERVICE_LOG_DIR ?? join(ROOT, '.local', 'service-logs');
 
 export type ServiceName = 'collector' | 'ingest' | 'segmenter' | 'campaign' | 'api';
 
@@ -39,6 +43,12 @@ export class ServiceProcess {
     });
     collectLines(this.child.stdout, this.stdout);
     collectLines(this.child.stderr, this.stderr);
+    // every service's output is also kept in a file, to diagnose a failed CI run afterwards
+    mkdirSync(LOG_DIR, { recursive: true });
+    const log = createWriteStream(join(LOG_DIR, `${name}-${port}-${this.child.pid ?? 'x'}.log`));
+    this.child.stdout?.pipe(log, { end: false });
+    this.child.stderr?.pipe(log, { end: false });
+    this.child.on('close', () => log.end());
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
   }
 

@@ -55,7 +55,13 @@ export class SegmentDefinitionsRegistry {
       onMessage: (_partition, m) => this.onRecord(m),
     });
     this.tail = tail;
-    await tail.start();
+    try {
+      await tail.start();
+    } catch (e) {
+      // a failed start leaves nothing behind, so that the start-up retry really starts again
+      await this.stop();
+      throw e;
+    }
     await tail.caughtUp;
     this.logger.log(
       { msg: 'segment definitions loaded', segments: this.known.size, active: this.activeCount() },

@@ -129,9 +129,15 @@ export class SegmentHistoryWriter {
       sessionTimeout: this.env.SEGMENTER_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.min(3000, Math.floor(this.env.SEGMENTER_SESSION_TIMEOUT_MS / 5)),
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [this.kafka.settings.topics.segmentEvents], fromBeginning: true });
-    await consumer.run({ eachBatchAutoResolve: false, eachBatch: (p) => this.handle(p) });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.kafka.settings.topics.segmentEvents], fromBeginning: true });
+      await consumer.run({ eachBatchAutoResolve: false, eachBatch: (p) => this.handle(p) });
+    } catch (e) {
+      // leave no half-started member behind: the start-up retry creates a new one
+      await consumer.disconnect().catch(() => undefined);
+      throw e;
+    }
     this.consumer = consumer;
   }
 
