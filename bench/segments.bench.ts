@@ -100,7 +100,8 @@ async function main(): Promise<void> {
 
   const cleanup = async (): Promise<void> => {
     passthrough?.kill('SIGKILL');
-    await Promise.allSettled(services.map((s) => s.stop('SIGKILL')));
+    // BENCH_CPU_PROF: a graceful stop, so that the segmenter writes its CPU profile
+    await Promise.allSettled(services.map((s) => s.stop(process.env.BENCH_CPU_PROF ? 'SIGTERM' : 'SIGKILL')));
     await Promise.allSettled(consumers.map((c) => c.disconnect()));
     const topics = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.includes(suffix));
     await admin.deleteTopics({ topics }).catch(() => undefined);
@@ -152,7 +153,13 @@ async function main(): Promise<void> {
     log(`${segments.length} active segments; starting ingest, segmenter and the passthrough`);
 
     const ingest = new ServiceProcess('ingest', await freePort(), env);
-    const segmenter = new ServiceProcess('segmenter', await freePort(), env);
+    // BENCH_CPU_PROF=dir: the segmenter writes a V8 CPU profile there (open it in Chrome DevTools)
+    const segmenter = new ServiceProcess(
+      'segmenter',
+      await freePort(),
+      env,
+      process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+    );
     services.push(ingest, segmenter);
     passthrough = spawn(
       process.execPath,

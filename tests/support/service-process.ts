@@ -30,8 +30,10 @@ export class ServiceProcess {
     readonly name: ServiceName,
     readonly port: number,
     env: Record<string, string>,
+    /** Options for node itself (e.g. `--cpu-prof`). */
+    nodeArgs: readonly string[] = [],
   ) {
-    this.child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+    this.child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',

@@ -138,42 +138,49 @@ export class IngestBatchUseCase {
       const now = Date.now();
       const eventRows = fresh.map((r) => toEventRow(r.event, r.profileId, now));
       const eventsProgress = { done: 0 };
-      await this.stage('insert-events', control, () => this.events.insertEvents(eventRows, eventsProgress));
       const traitRows = fresh.flatMap((r) => toTraitRows(r.event, r.profileId));
       const traitsProgress = { done: 0 };
-      await this.stage('insert-trait-updates', control, () =>
-        this.events.insertTraitUpdates(traitRows, traitsProgress),
-      );
-      await this.stage('insert-identities', control, () =>
-        this.identity.insertIdentities(identityRows(this.sightings(fresh))),
-      );
-      await this.stage('insert-identity-links', control, () =>
-        this.identity.insertLinks(newFacts.map(identityLinkRow)),
-      );
-      await this.stage('insert-profile-merges', control, () =>
-        this.identity.insertMerges(outcomes.mergeRows.map(profileMergeRow)),
-      );
-      await this.stage('insert-identity-conflicts', control, () =>
-        this.identity.insertConflicts(outcomes.conflicts.map((c) => identityConflictRow(c, now))),
-      );
       const deadLetterRows = triage.deadLetters.map((d) => d.row);
       const deadLettersProgress = { done: 0 };
-      await this.stage('insert-dead-letters', control, () =>
-        this.deadLetters.insert(deadLetterRows, deadLettersProgress),
-      );
+      // the tables are independent: written concurrently, each stage retried on its own; the
+      // batch goes on only when all are written (a crash before redoes the batch, as before)
+      await allStages([
+        this.stage('insert-events', control, () => this.events.insertEvents(eventRows, eventsProgress)),
+        this.stage('insert-trait-updates', control, () =>
+          this.events.insertTraitUpdates(traitRows, traitsProgress),
+        ),
+        this.stage('insert-identities', control, () =>
+          this.identity.insertIdentities(identityRows(this.sightings(fresh))),
+        ),
+        this.stage('insert-identity-links', control, () =>
+          this.identity.insertLinks(newFacts.map(identityLinkRow)),
+        ),
+        this.stage('insert-profile-merges', control, () =>
+          this.identity.insertMerges(outcomes.mergeRows.map(profileMergeRow)),
+        ),
+        this.stage('insert-identity-conflicts', control, () =>
+          this.identity.insertConflicts(outcomes.conflicts.map((c) => identityConflictRow(c, now))),
+        ),
+        this.stage('insert-dead-letters', control, () =>
+          this.deadLetters.insert(deadLetterRows, deadLettersProgress),
+        ),
+      ]);
+      // last of the writes: the marker a redelivered batch is checked against (find-written)
       await this.stage('insert-event-ids', control, () =>
         this.events.insertEventIds(fresh.map((r) => toEventIdRow(r.event.eventId, r.profileId, now))),
-      );
-      await this.stage('publish-dead-letters', control, () =>
-        this.deadLetterPublisher.publish(triage.deadLetters),
       );
       const toPublish: ProfiledEvent[] = resolved.map((r) => ({
         event: r.event,
         profileId: already.get(r.event.eventId) ?? r.profileId,
       }));
-      await this.stage('publish-events', control, () =>
-        this.eventsPublisher.publish(toPublish, outcomes.notices),
-      );
+      await allStages([
+        this.stage('publish-dead-letters', control, () =>
+          this.deadLetterPublisher.publish(triage.deadLetters),
+        ),
+        this.stage('publish-events', control, () =>
+          this.eventsPublisher.publish(toPublish, outcomes.notices),
+        ),
+      ]);
       finished = true;
 
       const summary = this.count(triage, resolved.length - fresh.length, messages.length);
@@ -264,7 +271,9 @@ export class IngestBatchUseCase {
   }
 
   private async stage(name: string, control: BatchControl, run: () => Promise<void>): Promise<void> {
+    const end = this.metrics.stageSeconds.startTimer({ stage: name });
     await this.retry(name, control, run);
+    end();
   }
 
   private retry<T>(stage: string, control: BatchControl, op: () => Promise<T>): Promise<T> {
@@ -325,4 +334,11 @@ export class IngestBatchUseCase {
       'Ingest',
     );
   }
+}
+
+/** Waits for every stage (none is left running) and fails with the first failure. */
+async function allStages(stages: readonly Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(stages);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }

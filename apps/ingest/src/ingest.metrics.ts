@@ -12,6 +12,7 @@ export class IngestMetrics {
   readonly batchSize: Histogram;
   readonly batchSeconds: Histogram;
   readonly insertSeconds: Histogram<'table'>;
+  readonly stageSeconds: Histogram<'stage'>;
   readonly retries: Counter<'stage'>;
   readonly published: Counter<'topic'>;
   readonly linkFacts: Counter<'origin'>;
@@ -48,6 +49,12 @@ export class IngestMetrics {
       'cdp_ingest_clickhouse_insert_seconds',
       'Seconds per successful ClickHouse insert, by table',
       ['table'],
+    );
+    this.stageSeconds = metrics.histogram(
+      'cdp_ingest_stage_seconds',
+      'Seconds per batch stage (ClickHouse writes, Kafka publishes, identity catch-up), retries included',
+      ['stage'],
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     );
     this.retries = metrics.counter(
       'cdp_ingest_retries_total',
