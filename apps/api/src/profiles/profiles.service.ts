@@ -6,7 +6,7 @@ import { KafkaClient } from '@cdp/kafka';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-errors';
 import { invalid, isoOfRow, notFound } from '../common/http';
-import { SegmentDefinitionsPublisher } from '../segments/segment-definitions.publisher';
+import { TopicPublisher } from '../messaging/topic.publisher';
 import { SegmentsRepository } from '../segments/segments.repository';
 import { ApiEnv } from '../api.env';
 import { base64Needles } from './base64-needles';
@@ -24,7 +24,7 @@ export class ProfilesService {
     private readonly segments: SegmentsRepository,
     private readonly clickhouse: ClickHouseClient,
     private readonly kafka: KafkaClient,
-    private readonly publisher: SegmentDefinitionsPublisher,
+    private readonly publisher: TopicPublisher,
     private readonly env: ApiEnv,
   ) {}
 

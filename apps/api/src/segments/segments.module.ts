@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { GridController } from '../grid/grid.controller';
 import { GridService } from '../grid/grid.service';
+import { MessagingModule } from '../messaging/messaging.module';
 import { ProfileDataRepository } from '../profiles/profile-data.repository';
 import { ProfilesController } from '../profiles/profiles.controller';
 import { ProfilesService } from '../profiles/profiles.service';
@@ -12,6 +13,7 @@ import { SegmentsService } from './segments.service';
 
 /** Segments, preview, members, history, performance, the grid and profiles (contract section 6, issue 6). */
 @Module({
+  imports: [MessagingModule],
   controllers: [SegmentsController, GridController, ProfilesController],
   providers: [
     SegmentsRepository,

@@ -1,0 +1,50 @@
+import { KafkaClient } from '@cdp/kafka';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Partitioners, type Producer } from 'kafkajs';
+
+/** Longest a write waits for Kafka before the api answers 503. */
+const SEND_TIMEOUT_MS = 10000;
+
+/**
+ * The api's one Kafka producer (idempotent, acks -1, keyed messages to any topic): segment
+ * definitions to the definitions topic, `profile.deleted` requests to the events topic. A send
+ * that Kafka does not acknowledge within 10 s fails, so that a request can answer 503.
+ */
+@Injectable()
+export class TopicPublisher implements OnApplicationShutdown {
+  private readonly producer: Producer;
+  private connecting: Promise<void> | undefined;
+
+  constructor(kafka: KafkaClient) {
+    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  }
+
+  async send(topic: string, messages: { key: string; value: string | null }[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Kafka did not acknowledge within ${SEND_TIMEOUT_MS} ms`)),
+        SEND_TIMEOUT_MS,
+      );
+    });
+    const work = (async () => {
+      this.connecting ??= this.producer.connect().catch((e: unknown) => {
+        this.connecting = undefined;
+        throw e;
+      });
+      await this.connecting;
+      await this.producer.send({ topic, acks: -1, messages });
+    })();
+    work.catch(() => undefined);
+    try {
+      await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.connecting = undefined;
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}
