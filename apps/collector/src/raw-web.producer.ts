@@ -1,5 +1,5 @@
 import { KafkaClient } from '@cdp/kafka';
-import { JsonLogger } from '@cdp/observability';
+import { JsonLogger, withTimeout } from '@cdp/observability';
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Partitioners, Producer } from 'kafkajs';
 import { CollectorEnv } from './collector.env';
@@ -57,7 +57,11 @@ export class RawWebProducer extends RawWebPublisher implements OnApplicationBoot
       }),
     );
     try {
-      await withTimeout(send, this.env.COLLECTOR_KAFKA_SEND_TIMEOUT_MS);
+      await withTimeout(
+        send,
+        this.env.COLLECTOR_KAFKA_SEND_TIMEOUT_MS,
+        `not acknowledged within ${this.env.COLLECTOR_KAFKA_SEND_TIMEOUT_MS} ms`,
+      );
       done('ok');
     } catch (e) {
       done('error');
@@ -72,18 +76,6 @@ export class RawWebProducer extends RawWebPublisher implements OnApplicationBoot
     });
     return this.connecting;
   }
-}
-
-class TimeoutError extends Error {}
-
-/** Rejects when `promise` has not settled after `ms`; a late rejection of `promise` is absorbed. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`not acknowledged within ${ms} ms`)), ms);
-  });
-  promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function errorText(e: unknown): string {

@@ -49,6 +49,7 @@ export class HealthService {
   }
 }
 
+/** Rejects with `message` when `promise` has not settled after `ms` (a later rejection of it is absorbed). */
 export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

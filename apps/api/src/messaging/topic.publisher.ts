@@ -1,4 +1,5 @@
 import { KafkaClient } from '@cdp/kafka';
+import { withTimeout } from '@cdp/observability';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Partitioners, type Producer } from 'kafkajs';
 
@@ -20,13 +21,6 @@ export class TopicPublisher implements OnApplicationShutdown {
   }
 
   async send(topic: string, messages: { key: string; value: string | null }[]): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Kafka did not acknowledge within ${SEND_TIMEOUT_MS} ms`)),
-        SEND_TIMEOUT_MS,
-      );
-    });
     const work = (async () => {
       this.connecting ??= this.producer.connect().catch((e: unknown) => {
         this.connecting = undefined;
@@ -35,12 +29,7 @@ export class TopicPublisher implements OnApplicationShutdown {
       await this.connecting;
       await this.producer.send({ topic, acks: -1, messages });
     })();
-    work.catch(() => undefined);
-    try {
-      await Promise.race([work, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(work, SEND_TIMEOUT_MS, `Kafka did not acknowledge within ${SEND_TIMEOUT_MS} ms`);
   }
 
   async onApplicationShutdown(): Promise<void> {

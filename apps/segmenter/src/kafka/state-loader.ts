@@ -1,3 +1,4 @@
+import { withTimeout } from '@cdp/observability';
 import type { Admin, Kafka } from 'kafkajs';
 import { TopicTail } from './topic-tail';
 
@@ -30,20 +31,14 @@ export async function loadStatePartition(
       else values.set(key, m.value.toString('utf8'));
     },
   });
-  let timer: NodeJS.Timeout | undefined;
   try {
     await tail.start();
-    await Promise.race([
+    await withTimeout(
       tail.caughtUp,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`reading ${topic} partition ${partition} took longer than ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      }),
-    ]);
+      timeoutMs,
+      `reading ${topic} partition ${partition} took longer than ${timeoutMs} ms`,
+    );
   } finally {
-    clearTimeout(timer);
     await tail.stop();
   }
   return values;
