@@ -4,6 +4,7 @@ import {
   computeTraits,
   evaluate,
   isMember,
+  TraitMemo,
   type ComputedTraits,
   type KafkaOrigin,
   type ProfileSnapshot,
@@ -75,6 +76,8 @@ export class ProfileRun {
   /** The instant up to which history is visible in the running evaluation (see ProfileState.horizon). */
   private view = 0;
   private identitiesCache: { t: number; value: SegmentEventIdentities } | undefined;
+  /** Computed traits at the instants the next-change searches visit (shared by the segments). */
+  private readonly traitMemo = new TraitMemo();
   private computedCache:
     | { t: number; events: readonly unknown[]; traits: Record<string, unknown>; value: ComputedTraits }
     | undefined;
@@ -230,7 +233,7 @@ export class ProfileRun {
       segments: new Set(Object.keys(this.state.memberships)),
       ...(this.plan.usesComputed ? { computed: this.computedAt(events, traits, t) } : {}),
     };
-    const ctx = { traitsConfig: this.options.traitsConfig };
+    const ctx = { traitsConfig: this.options.traitsConfig, traitMemo: this.traitMemo };
     const unchanged = this.unchanged(t, visible);
     const next: (number | null)[] = [];
     let best: number | null = null;

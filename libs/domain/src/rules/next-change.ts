@@ -1,6 +1,7 @@
 import type { EpochMs } from '../brand';
 import { computedTraitNamed, type ComputedTraitDefinition } from '../traits/computed-trait.registry';
 import { EarliestAfter } from '../traits/trait-time';
+import type { TraitMemo } from '../traits/trait-memo';
 import { DEFAULT_TRAITS_CONFIG, type TraitsConfig } from '../traits/traits.config';
 import { measureEventCondition, nextEventConditionChangeAt } from './event-measure';
 import type { ProfileSnapshot } from './profile-snapshot';
@@ -37,10 +38,11 @@ function leafResult(
   events: ProfileSnapshot['events'],
   at: number,
   config: TraitsConfig,
+  memo: TraitMemo | undefined,
 ): boolean {
-  return leaf.kind === 'event'
-    ? measureEventCondition(leaf.condition, events, at).result
-    : testValue(leaf.trait.compute(events, at, config), leaf.condition);
+  if (leaf.kind === 'event') return measureEventCondition(leaf.condition, events, at).result;
+  const value = memo ? memo.value(leaf.trait, events, at, config) : leaf.trait.compute(events, at, config);
+  return testValue(value, leaf.condition);
 }
 
 function leafInputChangeAfter(
@@ -48,9 +50,11 @@ function leafInputChangeAfter(
   events: ProfileSnapshot['events'],
   at: number,
   config: TraitsConfig,
+  memo: TraitMemo | undefined,
 ): EpochMs | undefined {
-  return leaf.kind === 'event'
-    ? nextEventConditionChangeAt(leaf.condition, events, at)
+  if (leaf.kind === 'event') return nextEventConditionChangeAt(leaf.condition, events, at);
+  return memo
+    ? memo.nextChangeAt(leaf.trait, events, at, config)
     : leaf.trait.nextChangeAt(events, at, config);
 }
 
@@ -65,13 +69,15 @@ function nextLeafFlip(
   from: number,
   config: TraitsConfig,
   maxSteps: number,
+  memo: TraitMemo | undefined,
 ): EpochMs | undefined {
-  const before = leafResult(leaf, events, from, config);
+  const before = leafResult(leaf, events, from, config, memo);
   let t = from;
   let candidate: EpochMs | undefined;
   for (let step = 0; step < maxSteps; step += 1) {
-    candidate = leafInputChangeAfter(leaf, events, t, config);
-    if (candidate === undefined || leafResult(leaf, events, candidate, config) !== before) return candidate;
+    candidate = leafInputChangeAfter(leaf, events, t, config, memo);
+    if (candidate === undefined || leafResult(leaf, events, candidate, config, memo) !== before)
+      return candidate;
     t = candidate;
   }
   return candidate;
@@ -113,10 +119,11 @@ export function nextChangeAt(
   const maxLeafSteps = Math.max(1, ctx.maxLeafSteps ?? 1000);
   const events = snapshot.events;
   const simulated: ProfileSnapshot = { ...snapshot, computed: undefined };
-  const evaluationCtx: EvaluationContext = { traitsConfig: config };
+  const memo = ctx.traitMemo;
+  const evaluationCtx: EvaluationContext = { traitsConfig: config, ...(memo ? { traitMemo: memo } : {}) };
   const before = isMember(rule, simulated, now, evaluationCtx);
 
-  const flips = leaves.map((leaf) => nextLeafFlip(leaf, events, now, config, maxLeafSteps));
+  const flips = leaves.map((leaf) => nextLeafFlip(leaf, events, now, config, maxLeafSteps, memo));
   let t: EpochMs = now;
   for (let step = 0; step < maxSteps; step += 1) {
     const next = new EarliestAfter(t);
@@ -128,7 +135,7 @@ export function nextChangeAt(
     leaves.forEach((leaf, i) => {
       const flip = flips[i];
       if (flip !== undefined && flip <= candidate)
-        flips[i] = nextLeafFlip(leaf, events, candidate, config, maxLeafSteps);
+        flips[i] = nextLeafFlip(leaf, events, candidate, config, maxLeafSteps, memo);
     });
   }
   return t;

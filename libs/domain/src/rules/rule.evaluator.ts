@@ -1,6 +1,7 @@
 import type { EpochMs } from '../brand';
 import { computedTraitNamed } from '../traits/computed-trait.registry';
-import { computeTraits, type ComputedTraits } from '../traits/computed-traits';
+import type { ComputedTraits } from '../traits/computed-traits';
+import type { TraitMemo } from '../traits/trait-memo';
 import { DEFAULT_TRAITS_CONFIG, type TraitsConfig } from '../traits/traits.config';
 import { conditionLabel } from './condition-label';
 import { measureEventCondition } from './event-measure';
@@ -24,6 +25,11 @@ export interface Evaluation {
 export interface EvaluationContext {
   /** Thresholds of computed traits computed on demand; DEFAULT_TRAITS_CONFIG when absent. */
   traitsConfig?: TraitsConfig;
+  /**
+   * Shares computed-trait values between evaluations over the same events (several rules of
+   * one profile at one instant); without it each evaluation computes what it reads.
+   */
+  traitMemo?: TraitMemo;
 }
 
 /**
@@ -60,7 +66,7 @@ export function isMember(
 
 class RuleRun {
   readonly reasons: ReasonEntry[] = [];
-  private computed: ComputedTraits | undefined;
+  private readonly computed: ComputedTraits | undefined;
 
   constructor(
     private readonly snapshot: ProfileSnapshot,
@@ -118,12 +124,11 @@ class RuleRun {
   private traitValue(condition: TraitCondition): unknown {
     const definition = computedTraitNamed(condition.trait);
     if (definition === undefined) return identifyTraitOf(this.snapshot.traits, condition.trait);
-    this.computed ??= computeTraits(
-      this.snapshot.events,
-      this.snapshot.traits,
-      this.now,
-      this.ctx.traitsConfig ?? DEFAULT_TRAITS_CONFIG,
-    );
-    return definition.read(this.computed);
+    if (this.computed !== undefined) return definition.read(this.computed);
+    // only the trait the condition reads (each definition computes exactly what computeTraits does)
+    const config = this.ctx.traitsConfig ?? DEFAULT_TRAITS_CONFIG;
+    return this.ctx.traitMemo
+      ? this.ctx.traitMemo.value(definition, this.snapshot.events, this.now, config)
+      : definition.compute(this.snapshot.events, this.now, config);
   }
 }

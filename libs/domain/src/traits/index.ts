@@ -11,5 +11,6 @@ export * from './purchase-frequency.trait';
 export * from './purchase-stage.trait';
 export * from './rfm.trait';
 export * from './seen-at.trait';
+export * from './trait-memo';
 export * from './trait-time';
 export * from './traits.config';

@@ -1,0 +1,56 @@
+import type { EpochMs } from '../brand';
+import type { ComputedTraitDefinition, ComputedTraitValue } from './computed-trait.registry';
+import type { EventFact } from './event-fact';
+import type { TraitsConfig } from './traits.config';
+
+/**
+ * Computed-trait values and next-change instants of one history, memoized by (trait, instant).
+ *
+ * Evaluating many segments of one profile at one instant (and searching their next flips)
+ * asks for the same trait at the same instants over and over (eleven seed segments read the
+ * lifecycle, frequency, RFM and lead score traits). The answers are pure functions of the
+ * events, the instant and the configuration, so one memo serves them all; it forgets everything
+ * when it is asked about a different events array or configuration (a history that changed).
+ */
+export class TraitMemo {
+  private events: readonly EventFact[] | undefined;
+  private config: TraitsConfig | undefined;
+  private readonly values = new Map<string, ComputedTraitValue>();
+  private readonly nexts = new Map<string, EpochMs | undefined>();
+
+  value(
+    trait: ComputedTraitDefinition,
+    events: readonly EventFact[],
+    at: number,
+    config: TraitsConfig,
+  ): ComputedTraitValue {
+    this.use(events, config);
+    const key = `${trait.name}@${at}`;
+    if (this.values.has(key)) return this.values.get(key);
+    const value = trait.compute(events, at, config);
+    this.values.set(key, value);
+    return value;
+  }
+
+  nextChangeAt(
+    trait: ComputedTraitDefinition,
+    events: readonly EventFact[],
+    at: number,
+    config: TraitsConfig,
+  ): EpochMs | undefined {
+    this.use(events, config);
+    const key = `${trait.name}@${at}`;
+    if (this.nexts.has(key)) return this.nexts.get(key);
+    const next = trait.nextChangeAt(events, at, config);
+    this.nexts.set(key, next);
+    return next;
+  }
+
+  private use(events: readonly EventFact[], config: TraitsConfig): void {
+    if (events === this.events && config === this.config) return;
+    this.events = events;
+    this.config = config;
+    this.values.clear();
+    this.nexts.clear();
+  }
+}
