@@ -13,7 +13,7 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClickHouseClient, clickHouseSettingsFromEnv } from '@cdp/clickhouse';
 import { BaseEnv, loadConfig } from '@cdp/config';
@@ -62,6 +62,27 @@ async function metric(svc: ServiceProcess, name: string): Promise<number> {
     if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) total += Number(line.split(' ').pop());
   }
   return total;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 when unknown). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** The local stack's process ids (deploy/local/stack.sh writes them under CDP_STATE_DIR). */
+function stackPid(server: 'kafka' | 'clickhouse'): number | undefined {
+  const dir = process.env.CDP_STATE_DIR ?? join(ROOT, '.local');
+  try {
+    return Number(readFileSync(join(dir, server, `${server}.pid`), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
 }
 
 /** Which phase a profile belongs to (profiles are named per phase), or undefined (warm-up). */
@@ -311,9 +332,23 @@ async function main(): Promise<void> {
     log('warm-up: 3 s at 200 events/s');
     await run('0', 200, 3000, 300);
     const sentPerPhase = new Map<string, number>();
+    // where the machine's cores go during each phase (cores = CPU seconds / wall seconds)
+    const processes: [string, () => number][] = [
+      ['kafka', () => cpuSecondsOf(stackPid('kafka'))],
+      ['clickhouse', () => cpuSecondsOf(stackPid('clickhouse'))],
+      ['ingest', () => cpuSecondsOf(ingest.pid)],
+      ['segmenter', () => cpuSecondsOf(segmenter.pid)],
+      ['passthrough', () => cpuSecondsOf(passthrough?.pid)],
+      ['load+readers', () => cpuSecondsOf(process.pid)],
+    ];
     for (const rate of RATES) {
       log(`phase ${rate} events/s for ${PHASE_MS / 1000} s`);
+      const cpuBefore = processes.map(([, f]) => f());
+      const phaseStarted = Date.now();
       sentPerPhase.set(String(rate), await run(String(rate), rate, PHASE_MS, rate * 2));
+      const wall = (Date.now() - phaseStarted) / 1000;
+      const cores = processes.map(([name, f], i) => `${name} ${((f() - cpuBefore[i]) / wall).toFixed(2)}`);
+      log(`${rate}/s cores used: ${cores.join(', ')}`);
       await sleep(2000);
     }
     const lastSent = Date.now();

@@ -54,6 +54,11 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
   }
 
+  /** The process id (undefined when it did not start). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   url(path: string): string {
     return `http://127.0.0.1:${this.port}${path}`;
   }

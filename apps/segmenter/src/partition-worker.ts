@@ -15,7 +15,8 @@ import { parseInputMessage, subjectOf, type InputMessage } from './engine/input-
 import { entryOnlyByEvents } from './engine/entry-by-events';
 import { MinHeap, type HeapEntry } from './engine/min-heap';
 import { partitionOf } from './engine/partitioner';
-import type { ProfileData } from './engine/profile-data';
+import { ProfileFilter } from './engine/profile-filter';
+import { ProfileData } from './engine/profile-data';
 import type { EngineOptions, NextMemo } from './engine/profile-run';
 import {
   decodePartitionMeta,
@@ -152,6 +153,14 @@ export class PartitionWorker {
    * (first seen since the partition was loaded, or after a merge), never again after.
    */
   private readonly histories = new Map<string, { planKey: string; data: ProfileData }>();
+  /**
+   * The partition's profiles that have a history: in ClickHouse when the partition opened, or
+   * consumed since. A profile not in it has none (ingest writes ClickHouse before it publishes
+   * on cdp.events, and every event of a profile is on its partition), so its first event is
+   * evaluated on an empty history without a ClickHouse read. Undefined: unknown (the read at
+   * open failed), every profile not cached is read.
+   */
+  private known: ProfileFilter | undefined;
   /** Next-change memos of recently evaluated profiles (least recently used dropped first). */
   private readonly memos = new Map<string, NextMemo>();
   private readonly heap = new MinHeap();
@@ -346,6 +355,8 @@ export class PartitionWorker {
       if (state.next !== null) this.heap.push({ at: state.next, key });
     }
     this.plan = new SegmentPlan(this.meta.applied);
+    // after the committed offset was read: every event before it is in ClickHouse by now
+    this.known = await this.loadKnownProfiles();
     d.metrics.profilesInState.set({ partition: String(this.partition) }, this.states.size);
     d.logger.log(
       {
@@ -355,10 +366,36 @@ export class PartitionWorker {
         scheduled: this.heap.size,
         segments: Object.keys(this.meta.applied).length,
         committedOffset: this.nextOffset.toString(),
+        withHistory: this.known?.size ?? null,
         ms: Date.now() - started,
       },
       'Segmenter',
     );
+  }
+
+  /**
+   * The partition's profiles with a history in ClickHouse (see `known`); undefined when
+   * ClickHouse cannot say now (the partition then reads every profile it has not cached).
+   */
+  private async loadKnownProfiles(): Promise<ProfileFilter | undefined> {
+    const d = this.deps;
+    try {
+      const ids = await d.snapshots.profileIdsWithHistory();
+      const known = new ProfileFilter(Math.max(1024, Math.ceil((2 * ids.length) / d.partitions)));
+      for (const id of ids) if (partitionOf(id, d.partitions) === this.partition) known.add(id);
+      for (const id of this.states.keys()) known.add(id);
+      return known;
+    } catch (e) {
+      d.logger.warn(
+        {
+          msg: 'profiles with a history could not be read: every profile not cached is read from ClickHouse',
+          partition: this.partition,
+          err: e instanceof Error ? e.message : String(e),
+        },
+        'Segmenter',
+      );
+      return undefined;
+    }
   }
 
   /** Applies definition changes if the registry moved since the last check (call inside `enqueue`). */
@@ -604,13 +641,25 @@ export class PartitionWorker {
       if (m.kind !== 'ignored') floor = Math.min(floor, m.occurredAt);
     }
     const linking = parsed.flatMap(({ m }) => (m.kind === 'merge' && m.eventId !== '' ? [m.eventId] : []));
-    const missing = [...subjects].filter((id) => reload.has(id) || !this.history(id, plan, floor, false));
-    const loaded =
-      missing.length === 0
-        ? new Map<string, ProfileData>()
-        : await this.retrying('load snapshots', () =>
-            this.loadData(missing, plan.dataNeeds(this.deps.lookbackCapMs), floor, linking),
-          );
+    const missing: string[] = [];
+    const loaded = new Map<string, ProfileData>();
+    for (const id of subjects) {
+      if (!reload.has(id) && this.history(id, plan, floor, false)) continue;
+      // no history yet: nothing in ClickHouse to read (see `known`)
+      if (!reload.has(id) && this.known !== undefined && !this.known.mightContain(id)) {
+        loaded.set(id, ProfileData.empty(id));
+      } else {
+        missing.push(id);
+      }
+    }
+    for (const id of subjects) this.known?.add(id);
+    if (loaded.size > 0) this.deps.metrics.snapshotsSkipped.inc(loaded.size);
+    if (missing.length > 0) {
+      const read = await this.retrying('load snapshots', () =>
+        this.loadData(missing, plan.dataNeeds(this.deps.lookbackCapMs), floor, linking),
+      );
+      for (const [id, d] of read) loaded.set(id, d);
+    }
     return { subjects, reload, loaded, floor };
   }
 

@@ -11,6 +11,7 @@ export class SegmenterMetrics {
   readonly batchSize: Histogram;
   readonly batchSeconds: Histogram<'kind'>;
   readonly snapshotSeconds: Histogram;
+  readonly snapshotsSkipped: Counter;
   readonly evaluationSeconds: Histogram<'kind'>;
   readonly commitSeconds: Histogram;
   readonly transitions: Counter<'segment' | 'type' | 'cause'>;
@@ -46,6 +47,11 @@ export class SegmenterMetrics {
       'Seconds per unit of work from start to commit, by kind (events | time | definitions)',
       ['kind'],
       SECONDS,
+    );
+    this.snapshotsSkipped = metrics.counter(
+      'cdp_segmenter_snapshots_skipped_total',
+      'Profiles whose first consumed event needed no ClickHouse read (no history yet)',
+      [],
     );
     this.snapshotSeconds = metrics.histogram(
       'cdp_segmenter_snapshot_seconds',

@@ -266,6 +266,19 @@ export class SnapshotRepository {
     return rows.map((r) => r.profile_id);
   }
 
+  /**
+   * Every profile id that has a history in ClickHouse under its own id: events, trait values,
+   * or profiles it absorbed (survivors). A profile not among them has no history yet.
+   */
+  async profileIdsWithHistory(): Promise<string[]> {
+    const rows = await this.clickhouse.query<{ profile_id: string }>(
+      `SELECT DISTINCT profile_id FROM events
+       UNION ALL SELECT DISTINCT profile_id FROM trait_updates
+       UNION ALL SELECT DISTINCT survivor_id AS profile_id FROM profile_merges`,
+    );
+    return rows.map((r) => r.profile_id);
+  }
+
   /** The members of `rule` at `at` (resolved profile ids), computed in ClickHouse by the SQL compiler. */
   async membersOf(rule: Rule, at: number, traitsConfig: TraitsConfig): Promise<string[]> {
     const query = compileSegmentQuery(rule, { database: this.clickhouse.database, now: at, traitsConfig });
