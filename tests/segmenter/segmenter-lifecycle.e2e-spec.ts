@@ -417,4 +417,47 @@ describe('segmenter: definitions, events, time, merges', () => {
       expect(r.key).toBe(r.event.profileId);
     }
   });
+  it('a profile first seen since the start is evaluated without a ClickHouse read; one with history from before is read', async () => {
+    await publisher.publish(
+      definition('adders-twice', { event: 'Product Added', within: { days: 30 }, count: { gte: 2 } }),
+    );
+    await eventually(
+      async () => (await metric(segmenter, 'cdp_segmenter_active_segments')) === 3,
+      20000,
+      'adders-twice active',
+    );
+    // q1's first add: a new profile (no read), no membership, nothing scheduled, so no state record
+    const skippedBefore = await metric(segmenter, 'cdp_segmenter_snapshots_skipped_total');
+    await kafka.send([add('q1a', 'q1', Date.now() - 3000)]);
+    await eventually(
+      async () => (await metric(segmenter, 'cdp_segmenter_snapshots_skipped_total')) === skippedBefore + 1,
+      20000,
+      "q1's first add consumed without a read",
+    );
+    await settle(500);
+    expect(await segmenter.stop('SIGTERM')).toBe(0);
+    segmenter = await startSegmenter(env);
+    await eventually(
+      async () => (await metric(segmenter, 'cdp_segmenter_partitions_owned')) === 2,
+      30000,
+      'both partitions loaded',
+    );
+    // q1 is known only from ClickHouse now: its second add counts the first one
+    await kafka.send([add('q1b', 'q1', Date.now() - 2000), add('q2a', 'q2', Date.now() - 2000)]);
+    const [entry] = await reader.waitFor((e) => e.profileId === pid('q1') && e.segment.id === 'adders-twice');
+    expect(entry).toMatchObject({
+      type: 'segment.entered',
+      cause: { kind: 'event', eventId: `q1b-${suffix}` },
+      reason: [{ condition: 'Product Added count within 30d >= 2', actual: 2, result: true }],
+    });
+    await eventually(
+      async () => (await metric(segmenter, 'cdp_segmenter_messages_total')) === 2,
+      20000,
+      'both adds consumed',
+    );
+    // q2 was new: evaluated without a read (and, with one add, not a member)
+    expect(await metric(segmenter, 'cdp_segmenter_snapshots_skipped_total')).toBe(1);
+    await settle(1000);
+    expect(reader.events.filter((r) => r.event.profileId === pid('q2'))).toEqual([]);
+  });
 });
