@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@cdp/clickhouse';
 import { MetricsService } from '@cdp/observability';
 import { EventsRepository } from './events.repository';
 import { IngestMetrics } from './ingest.metrics';
+import { TableInsertsWriter } from './table-inserts.writer';
 import type { EventRow } from './pipeline/event-rows';
 
 function fakeClickHouse(failOnCall?: number) {
@@ -29,7 +30,7 @@ const row = (i: number, month: string) =>
 describe('EventsRepository', () => {
   it('splits an insert spanning many months and resumes after the blocks that succeeded', async () => {
     const ch = fakeClickHouse(2);
-    const repo = new EventsRepository(ch.client, metrics);
+    const repo = new EventsRepository(ch.client, new TableInsertsWriter(ch.client, metrics));
     const rows = Array.from({ length: 120 }, (_, i) =>
       row(i, `${2010 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`),
     );
@@ -45,7 +46,7 @@ describe('EventsRepository', () => {
 
   it('looks ids up in event_ids with every value bound through the escaper', async () => {
     const ch = fakeClickHouse();
-    const repo = new EventsRepository(ch.client, metrics);
+    const repo = new EventsRepository(ch.client, new TableInsertsWriter(ch.client, metrics));
     const written = await repo.findWritten(["it's", "it's", 'x\\y']);
     expect(ch.queries).toEqual([
       "SELECT event_id, any(profile_id) AS profile_id FROM event_ids WHERE event_id IN ('it\\'s', 'x\\\\y') GROUP BY event_id",
@@ -55,7 +56,7 @@ describe('EventsRepository', () => {
 
   it('does not query or insert for nothing', async () => {
     const ch = fakeClickHouse();
-    const repo = new EventsRepository(ch.client, metrics);
+    const repo = new EventsRepository(ch.client, new TableInsertsWriter(ch.client, metrics));
     expect(await repo.findWritten([])).toEqual(new Map());
     await repo.insertEvents([]);
     await repo.insertEventIds([]);

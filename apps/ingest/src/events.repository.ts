@@ -1,6 +1,6 @@
 import { ClickHouseClient, inList, sql } from '@cdp/clickhouse';
 import { Injectable } from '@nestjs/common';
-import { IngestMetrics } from './ingest.metrics';
+import { TableInsertsWriter } from './table-inserts.writer';
 import { chunk, groupByPartitionLimit, monthOf } from './pipeline/batching';
 import type { EventIdRow, EventRow, TraitUpdateRow } from './pipeline/event-rows';
 
@@ -33,7 +33,7 @@ const IDS_PER_QUERY = 1000;
 export class EventsRepository {
   constructor(
     private readonly clickhouse: ClickHouseClient,
-    private readonly metrics: IngestMetrics,
+    private readonly inserts: TableInsertsWriter,
   ) {}
 
   /** Event ids among `eventIds` already written, with the profile id they were filed under. */
@@ -50,9 +50,7 @@ export class EventsRepository {
 
   async insertEvents(rows: readonly EventRow[], progress: InsertProgress = { done: 0 }): Promise<void> {
     const groups = groupByPartitionLimit(rows, (r) => monthOf(r.occurred_at), MAX_PARTITIONS_PER_INSERT);
-    await insertGroups(groups, progress, (group) =>
-      this.metrics.timeInsert('events', () => this.clickhouse.insert('events', group)),
-    );
+    await insertGroups(groups, progress, (group) => this.inserts.insert('events', group));
   }
 
   async insertTraitUpdates(
@@ -60,13 +58,10 @@ export class EventsRepository {
     progress: InsertProgress = { done: 0 },
   ): Promise<void> {
     const groups = groupByPartitionLimit(rows, (r) => monthOf(r.updated_at), MAX_PARTITIONS_PER_INSERT);
-    await insertGroups(groups, progress, (group) =>
-      this.metrics.timeInsert('trait_updates', () => this.clickhouse.insert('trait_updates', group)),
-    );
+    await insertGroups(groups, progress, (group) => this.inserts.insert('trait_updates', group));
   }
 
   async insertEventIds(rows: readonly EventIdRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.metrics.timeInsert('event_ids', () => this.clickhouse.insert('event_ids', rows));
+    await this.inserts.insert('event_ids', rows);
   }
 }

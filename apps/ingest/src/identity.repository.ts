@@ -1,6 +1,6 @@
 import { ClickHouseClient, inList, sql } from '@cdp/clickhouse';
 import { Injectable } from '@nestjs/common';
-import { IngestMetrics } from './ingest.metrics';
+import { TableInsertsWriter } from './table-inserts.writer';
 import { chunk } from './pipeline/batching';
 import type {
   IdentityConflictRow,
@@ -16,7 +16,7 @@ const IDS_PER_QUERY = 2000;
 export class IdentityRepository {
   constructor(
     private readonly clickhouse: ClickHouseClient,
-    private readonly metrics: IngestMetrics,
+    private readonly inserts: TableInsertsWriter,
   ) {}
 
   insertIdentities(rows: readonly IdentityRow[]): Promise<void> {
@@ -60,7 +60,6 @@ export class IdentityRepository {
   }
 
   private async insert(table: string, rows: readonly object[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.metrics.timeInsert(table, () => this.clickhouse.insert(table, rows));
+    await this.inserts.insert(table, rows);
   }
 }

@@ -12,6 +12,7 @@ export class IngestMetrics {
   readonly batchSize: Histogram;
   readonly batchSeconds: Histogram;
   readonly insertSeconds: Histogram<'table'>;
+  readonly insertStatements: Counter<'table'>;
   readonly stageSeconds: Histogram<'stage'>;
   readonly retries: Counter<'stage'>;
   readonly published: Counter<'topic'>;
@@ -44,6 +45,11 @@ export class IngestMetrics {
       'Seconds from taking a batch to committing it, retries included',
       [],
       [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    );
+    this.insertStatements = metrics.counter(
+      'cdp_ingest_clickhouse_statements_total',
+      'INSERT statements sent to ClickHouse, by table (concurrent inserts into a table are combined)',
+      ['table'],
     );
     this.insertSeconds = metrics.histogram(
       'cdp_ingest_clickhouse_insert_seconds',

@@ -12,6 +12,7 @@ import { IngestMetrics } from './ingest.metrics';
 import { IngestProducer } from './ingest.producer';
 import { RawEventsConsumer } from './raw-events.consumer';
 import { SuppressionRepository } from './suppression.repository';
+import { TableInsertsWriter } from './table-inserts.writer';
 
 /** The ingest service's own providers (the shared runtime comes from runService). */
 @Module({
@@ -29,6 +30,7 @@ import { SuppressionRepository } from './suppression.repository';
     IdentityOutcomesRecorder,
     IngestLifecycle,
     SuppressionRepository,
+    TableInsertsWriter,
   ],
 })
 export class IngestModule {}
