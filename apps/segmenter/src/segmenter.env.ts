@@ -111,13 +111,6 @@ export class SegmenterEnv extends BaseEnv {
   @IsBoolean({ message: 'must be true or false' })
   SEGMENTER_HISTORY_ENABLED = true;
 
-  /**
-   * The history writer's fetches wait this long for 1 MB of transitions before inserting what
-   * came: fewer, larger inserts (one ClickHouse part each) at the cost of up to this delay.
-   */
-  @IsIntInRange(1, 60000)
-  SEGMENTER_HISTORY_MAX_WAIT_MS = 1000;
-
   /** Kafka transaction timeout. */
   @IsIntInRange(1000, 900000)
   SEGMENTER_TRANSACTION_TIMEOUT_MS = 60000;

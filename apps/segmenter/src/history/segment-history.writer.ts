@@ -122,9 +122,7 @@ export class SegmentHistoryWriter {
     await this.recordDefinitions([...this.registry.all().keys()]);
     const consumer = this.kafka.consumer({
       groupId: `${this.env.SEGMENTER_GROUP_ID}.history`,
-      // batches of transitions (up to 1 MB or SEGMENTER_HISTORY_MAX_WAIT_MS): one insert each
-      maxWaitTimeInMs: this.env.SEGMENTER_HISTORY_MAX_WAIT_MS,
-      minBytes: 1024 * 1024,
+      maxWaitTimeInMs: 500,
       readUncommitted: false,
       // the events consumer starts after this one joins: a crashed instance's member must not
       // hold the restart up longer than the configured session (kafkajs's default is 30 s)
