@@ -264,8 +264,9 @@ export class ProfileRun {
    * Which segments certainly keep both their membership and their next change at `t` (history
    * visible up to `visible`) since the memo was computed: same plan, no event inserted before
    * the memo's horizon, no new visible event of a name the segment reads, no new trait value
-   * when it reads identify traits, its memoized change still ahead, and no computed trait or
-   * `inSegment` in its rule (those are always evaluated).
+   * when it reads identify traits, its memoized change still ahead, and no `inSegment` nor a
+   * computed trait that may read any event in its rule (those are always evaluated; order-based
+   * traits only read orders and refunds, see ComputedTraitDefinition.reads).
    */
   private unchanged(t: number, visible: number): (i: number) => boolean {
     const memo = this.memo;
@@ -292,7 +293,7 @@ export class ProfileRun {
         s === undefined ||
         n === undefined ||
         Number.isNaN(n) ||
-        s.usesComputed ||
+        s.readsAnyEvent ||
         s.references.length > 0
       ) {
         return false;

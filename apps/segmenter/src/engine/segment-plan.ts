@@ -11,9 +11,11 @@ export interface PlannedSegment {
   timed: boolean;
   /** The rule reads computed traits. */
   usesComputed: boolean;
+  /** It reads a computed trait that may read any event (no `reads` list: lead score, first touch, seen at, ...). */
+  readsAnyEvent: boolean;
   /** `inSegment` ids it reads. */
   references: string[];
-  /** Event names its event conditions read. */
+  /** Event names its event conditions and its computed traits (their `reads`) read. */
   eventNames: ReadonlySet<string>;
   /** It reads identify traits. */
   readsTraits: boolean;
@@ -118,6 +120,7 @@ export class SegmentPlan {
 function planned(id: string, a: AppliedSegment): PlannedSegment {
   let timed = false;
   let usesComputed = false;
+  let readsAnyEvent = false;
   let readsTraits = false;
   const eventNames = new Set<string>();
   const visit = (rule: Rule): void => {
@@ -128,9 +131,12 @@ function planned(id: string, a: AppliedSegment): PlannedSegment {
       timed = true;
       eventNames.add(rule.event);
     } else if ('trait' in rule) {
-      if (computedTraitNamed(rule.trait) !== undefined) {
+      const computed = computedTraitNamed(rule.trait);
+      if (computed !== undefined) {
         timed = true;
         usesComputed = true;
+        if (computed.reads === undefined) readsAnyEvent = true;
+        else for (const name of computed.reads) eventNames.add(name);
       } else readsTraits = true;
     }
   };
@@ -142,6 +148,7 @@ function planned(id: string, a: AppliedSegment): PlannedSegment {
     since: a.since,
     timed,
     usesComputed,
+    readsAnyEvent,
     references: referencedSegmentIds(a.rule),
     eventNames,
     readsTraits,

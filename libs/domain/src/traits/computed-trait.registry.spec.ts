@@ -68,4 +68,38 @@ describe('COMPUTED_TRAITS', () => {
       }
     }
   });
+
+  it('never changes its value nor its next change for an event it does not read (`reads`)', () => {
+    const declared = COMPUTED_TRAITS.filter((t) => t.reads !== undefined);
+    expect(declared.map((t) => t.name)).toEqual([
+      'lifecycleStage',
+      'purchaseFrequency',
+      'rfm.r',
+      'rfm.f',
+      'rfm.m',
+      'rfm.segment',
+      'orderCount',
+      'totalRevenue',
+    ]);
+    for (let seed = 1; seed <= 150; seed += 1) {
+      const random = new SeededRandom(seed);
+      const now = randomNow(random);
+      const events = randomHistory(random, now, 12);
+      // other events of the same random kinds, at random instants, added to the history
+      const others = randomHistory(random, now, 12);
+      for (const t of declared) {
+        const extra = others.filter((e) => !(t.reads ?? []).includes(e.name));
+        const more = [...events, ...extra].sort((a, b) => a.occurredAt - b.occurredAt);
+        for (const at of [now, now + random.int(1, 200) * DAY_MS, now - random.int(1, 200) * DAY_MS]) {
+          expect([seed, t.name, at, t.compute(more, at, config), t.nextChangeAt(more, at, config)]).toEqual([
+            seed,
+            t.name,
+            at,
+            t.compute(events, at, config),
+            t.nextChangeAt(events, at, config),
+          ]);
+        }
+      }
+    }
+  });
 });

@@ -5,6 +5,7 @@ import type { EventFact } from './event-fact';
 import { leadScoreOf, nextLeadScoreChangeAt } from './lead-score.trait';
 import { LIFECYCLE_STAGES, lifecycleStageOf, nextLifecycleStageChangeAt } from './lifecycle-stage.trait';
 import { nextOrderTotalsChangeAt, orderTotalsOf } from './order-totals.trait';
+import { ORDER_COMPLETED, ORDER_REFUNDED } from './order-history';
 import {
   nextPurchaseFrequencyChangeAt,
   PURCHASE_FREQUENCIES,
@@ -34,7 +35,16 @@ export interface ComputedTraitDefinition {
   read(traits: ComputedTraits): ComputedTraitValue;
   compute(events: readonly EventFact[], now: number, config: TraitsConfig): ComputedTraitValue;
   nextChangeAt(events: readonly EventFact[], now: number, config: TraitsConfig): EpochMs | undefined;
+  /**
+   * The names of the only events the trait reads: an event of another name never changes its
+   * value nor its next change (so an evaluator may skip rules on it for such events). Absent:
+   * it may read any event.
+   */
+  reads?: readonly string[];
 }
+
+/** What the order-based traits read: completed orders and refunds (OrderHistory). */
+const ORDER_EVENTS: readonly string[] = [ORDER_COMPLETED, ORDER_REFUNDED];
 
 const RFM_SCORES = 'score 1-5, see README.md; absent without completed orders';
 
@@ -48,6 +58,7 @@ export const COMPUTED_TRAITS: readonly ComputedTraitDefinition[] = [
     read: (t) => t.lifecycleStage,
     compute: lifecycleStageOf,
     nextChangeAt: nextLifecycleStageChangeAt,
+    reads: ORDER_EVENTS,
   },
   {
     name: 'purchaseFrequency',
@@ -57,6 +68,7 @@ export const COMPUTED_TRAITS: readonly ComputedTraitDefinition[] = [
     read: (t) => t.purchaseFrequency,
     compute: purchaseFrequencyOf,
     nextChangeAt: nextPurchaseFrequencyChangeAt,
+    reads: ORDER_EVENTS,
   },
   {
     name: 'rfm.r',
@@ -65,6 +77,7 @@ export const COMPUTED_TRAITS: readonly ComputedTraitDefinition[] = [
     read: (t) => t.rfm?.r,
     compute: (e, now, c) => rfmOf(e, now, c)?.r,
     nextChangeAt: nextRfmChangeAt,
+    reads: ORDER_EVENTS,
   },
   {
     name: 'rfm.f',
@@ -73,6 +86,7 @@ export const COMPUTED_TRAITS: readonly ComputedTraitDefinition[] = [
     read: (t) => t.rfm?.f,
     compute: (e, now, c) => rfmOf(e, now, c)?.f,
     nextChangeAt: nextRfmChangeAt,
+    reads: ORDER_EVENTS,
   },
   {
     name: 'rfm.m',
@@ -81,6 +95,7 @@ export const COMPUTED_TRAITS: readonly ComputedTraitDefinition[] = [
     read: (t) => t.rfm?.m,
     compute: (e, now, c) => rfmOf(e, now, c)?.m,
     nextChangeAt: nextRfmChangeAt,
+    reads: ORDER_EVENTS,
   },
   {
     name: 'rfm.segment',
@@ -90,6 +105,7 @@ export const COMPUTED_TRAITS: readonly ComputedTraitDefinition[] = [
     read: (t) => t.rfm?.segment,
     compute: (e, now, c) => rfmOf(e, now, c)?.segment,
     nextChangeAt: nextRfmChangeAt,
+    reads: ORDER_EVENTS,
   },
   {
     name: 'acquisitionChannel',
@@ -135,6 +151,7 @@ export const COMPUTED_TRAITS: readonly ComputedTraitDefinition[] = [
     read: (t) => t.orderCount,
     compute: (e, now, c) => orderTotalsOf(e, now, c).orderCount,
     nextChangeAt: (e, now) => nextOrderTotalsChangeAt(e, now),
+    reads: ORDER_EVENTS,
   },
   {
     name: 'totalRevenue',
@@ -143,6 +160,7 @@ export const COMPUTED_TRAITS: readonly ComputedTraitDefinition[] = [
     read: (t) => t.totalRevenue,
     compute: (e, now, c) => orderTotalsOf(e, now, c).totalRevenue,
     nextChangeAt: (e, now) => nextOrderTotalsChangeAt(e, now),
+    reads: ORDER_EVENTS,
   },
   {
     name: 'firstSeenAt',
