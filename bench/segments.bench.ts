@@ -33,6 +33,8 @@ import { benchmarkSegments, CATEGORIES } from './segments.catalog';
 const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15000);
 const GRACE_MS = 300;
+/** Partitions of every topic of the run (BENCH_PARTITIONS, default 3). */
+const PARTITIONS = process.env.BENCH_PARTITIONS ?? '3';
 const HOUR = 3_600_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
@@ -95,15 +97,15 @@ async function main(): Promise<void> {
   const suffix = `bench${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const env: Record<string, string> = {
     ...isolatedEnv(suffix),
-    KAFKA_TOPIC_PARTITIONS: '3',
+    KAFKA_TOPIC_PARTITIONS: PARTITIONS,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     INGEST_GROUP_ID: `b.${suffix}.ingest`,
     INGEST_MAX_BATCH_WAIT_MS: '20',
-    INGEST_PARTITIONS_CONCURRENCY: '3',
+    INGEST_PARTITIONS_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? PARTITIONS,
     SEGMENTER_GROUP_ID: `b.${suffix}.segmenter`,
     SEGMENTER_TRANSACTIONAL_ID_PREFIX: `b.${suffix}`,
     SEGMENTER_MAX_BATCH_WAIT_MS: '20',
-    SEGMENTER_PARTITIONS_CONCURRENCY: '3',
+    SEGMENTER_PARTITIONS_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? PARTITIONS,
     SEGMENTER_TIME_GRACE_MS: String(GRACE_MS),
     ...(process.env.BENCH_SEGMENTER_ENV
       ? (JSON.parse(process.env.BENCH_SEGMENTER_ENV) as Record<string, string>)
@@ -142,12 +144,12 @@ async function main(): Promise<void> {
           .filter(([k]) => k.startsWith('TOPIC_'))
           .map(([, topic]) => ({
             topic,
-            numPartitions: 3,
+            numPartitions: Number(PARTITIONS),
             configEntries: /segments$|segment-state$|identity-links$|campaigns$/.test(topic)
               ? [{ name: 'cleanup.policy', value: 'compact' }]
               : [],
           })),
-        { topic: passOut, numPartitions: 3 },
+        { topic: passOut, numPartitions: Number(PARTITIONS) },
       ],
       waitForLeaders: true,
     });
