@@ -402,6 +402,18 @@ async function main(): Promise<void> {
         .map((t) => t.at - (produced.get(t.e.cause.eventId ?? '') ?? t.at))
         .sort((a, b) => a - b);
       const pass = (passLatency.get(phase) ?? []).sort((a, b) => a - b);
+      if (process.env.BENCH_DEBUG) {
+        // where the time goes: produce -> the segmenter's commit (emittedAt) -> read back
+        const eventCaused = transitions.filter((t) => t.e.cause.kind === 'event' && mine(t.e));
+        const toEmit = eventCaused
+          .map((t) => Date.parse(t.e.emittedAt) - (produced.get(t.e.cause.eventId ?? '') ?? t.at))
+          .sort((a, b) => a - b);
+        const toRead = eventCaused.map((t) => t.at - Date.parse(t.e.emittedAt)).sort((a, b) => a - b);
+        log(
+          `${phase}/s: produce -> emittedAt p50 ${percentile(toEmit, 50)} p99 ${percentile(toEmit, 99)} ms; ` +
+            `emittedAt -> read p50 ${percentile(toRead, 50)} p99 ${percentile(toRead, 99)} ms`,
+        );
+      }
       const expected = [...expectedIds.values()].filter(
         (e) => phaseOf(e.identities.anonymousIds[0] ?? '') === phase,
       );
