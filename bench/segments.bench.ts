@@ -100,7 +100,6 @@ async function main(): Promise<void> {
     KAFKA_TOPIC_PARTITIONS: PARTITIONS,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     INGEST_GROUP_ID: `b.${suffix}.ingest`,
-    INGEST_MAX_BATCH_WAIT_MS: '20',
     INGEST_PARTITIONS_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? PARTITIONS,
     SEGMENTER_GROUP_ID: `b.${suffix}.segmenter`,
     SEGMENTER_TRANSACTIONAL_ID_PREFIX: `b.${suffix}`,
