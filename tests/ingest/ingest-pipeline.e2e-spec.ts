@@ -153,9 +153,13 @@ describe('ingest: raw topics -> ClickHouse and cdp.events', () => {
       category: 'checkout',
       anonymous_id: `a-src-${suffix}`,
       occurred_at: '2026-11-01 08:00:00',
-      profile_id: profileIdForKey(identifierKey('anonymousId', `a-src-${suffix}`)),
       kafka_topic: env.TOPIC_RAW_WEB,
     });
+    // the profile known when it was ingested: the anonymous id's own, or, when the ad click
+    // (which links that anonymous id to its click id) was resolved first, the linked profile
+    const own = profileIdForKey(identifierKey('anonymousId', `a-src-${suffix}`));
+    const linked = byId.get(`google_ads:ad-${suffix}`)?.profile_id;
+    expect([own, linked]).toContain(byId.get(`m-track-${suffix}`)?.profile_id);
     expect(byId.get(`m-page-${suffix}`)).toMatchObject({
       name: 'Page Viewed',
       category: 'landing',

@@ -40,7 +40,7 @@ export class EventsConsumer {
     const consumer = this.kafka.consumer({
       groupId: env.SEGMENTER_GROUP_ID,
       maxWaitTimeInMs: env.SEGMENTER_MAX_BATCH_WAIT_MS,
-      minBytes: 1,
+      minBytes: env.SEGMENTER_FETCH_MIN_BYTES,
       sessionTimeout: env.SEGMENTER_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.min(3000, Math.floor(env.SEGMENTER_SESSION_TIMEOUT_MS / 5)),
       readUncommitted: false,

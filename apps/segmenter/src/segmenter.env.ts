@@ -48,6 +48,13 @@ export class SegmenterEnv extends BaseEnv {
   SEGMENTER_MAX_BATCH_WAIT_MS = 20;
 
   /**
+   * Bytes a cdp.events fetch waits for (up to SEGMENTER_MAX_BATCH_WAIT_MS): 1 starts a unit at
+   * the first message; more gathers larger units (fewer Kafka transactions) at up to the wait.
+   */
+  @IsIntInRange(1, 52428800)
+  SEGMENTER_FETCH_MIN_BYTES = 1;
+
+  /**
    * Most messages per unit of work (one evaluation pass, one transaction): larger fetches are
    * split, and chunks waiting for their turn are merged up to it.
    */
