@@ -63,6 +63,17 @@ describe('segmenter: definitions, events, time, merges', () => {
   });
   const of = (profileId: string) => (e: SegmentEvent) => e.profileId === profileId;
 
+  /** A graceful stop (exit 0), a new instance, both partitions loaded again. */
+  async function restartSegmenter(): Promise<void> {
+    expect(await segmenter.stop('SIGTERM')).toBe(0);
+    segmenter = await startSegmenter(env);
+    await eventually(
+      async () => (await metric(segmenter, 'cdp_segmenter_partitions_owned')) === 2,
+      30000,
+      'both partitions loaded',
+    );
+  }
+
   async function landed(ids: string[]): Promise<void> {
     const full = ids.map((i) => `${i}-${suffix}`);
     await eventually(
@@ -389,13 +400,7 @@ describe('segmenter: definitions, events, time, merges', () => {
   });
 
   it('a restart recovers membership from the state topic without replaying cdp.events', async () => {
-    expect(await segmenter.stop('SIGTERM')).toBe(0);
-    segmenter = await startSegmenter(env);
-    await eventually(
-      async () => (await metric(segmenter, 'cdp_segmenter_partitions_owned')) === 2,
-      30000,
-      'both partitions loaded',
-    );
+    await restartSegmenter();
     expect(await metric(segmenter, 'cdp_segmenter_messages_total')).toBe(0);
     // p1 is in "lapsed" (known only from the state topic): a new view makes it exit
     const at = Date.now() - 1000;
@@ -435,13 +440,7 @@ describe('segmenter: definitions, events, time, merges', () => {
       "q1's first add consumed without a read",
     );
     await settle(500);
-    expect(await segmenter.stop('SIGTERM')).toBe(0);
-    segmenter = await startSegmenter(env);
-    await eventually(
-      async () => (await metric(segmenter, 'cdp_segmenter_partitions_owned')) === 2,
-      30000,
-      'both partitions loaded',
-    );
+    await restartSegmenter();
     // q1 is known only from ClickHouse now: its second add counts the first one
     await kafka.send([add('q1b', 'q1', Date.now() - 2000), add('q2a', 'q2', Date.now() - 2000)]);
     const [entry] = await reader.waitFor((e) => e.profileId === pid('q1') && e.segment.id === 'adders-twice');
