@@ -252,6 +252,8 @@ case "$cmd" in
     ch_root="$(cat "$CH_DIR/data-root" 2>/dev/null || echo "$CH_DIR")"
     log "deleting $KAFKA_DIR/data and $ch_root/data"
     rm -rf "$KAFKA_DIR/data" "$CH_DIR/data" "$CH_DIR/tmp" "$ch_root/data" "$ch_root/tmp"
+    # the tmpfs folder is ours alone (named after $CH_DIR): nothing of it stays in memory
+    if [ "$ch_root" != "$CH_DIR" ]; then rm -rf "$ch_root"; rm -f "$CH_DIR/data-root"; fi
     ;;
   *)
     echo "usage: $0 up [kafka|clickhouse] | down [kafka|clickhouse] | status | logs [kafka|clickhouse] [-f] | reset" >&2

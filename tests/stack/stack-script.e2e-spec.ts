@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+} from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -61,5 +69,32 @@ describe('deploy/local/stack.sh', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^kafka: stopped$/m);
     expect(res.stdout).toMatch(/^clickhouse: stopped$/m);
+  });
+
+  it('keeps ClickHouse data on tmpfs by default, and `reset` leaves nothing of it in memory', async () => {
+    let tmpfs = true;
+    try {
+      accessSync('/dev/shm', constants.W_OK);
+    } catch {
+      tmpfs = false;
+    }
+    const up = await stack.run(['up', 'clickhouse']);
+    expect(up.code).toBe(0);
+    expect(up.stderr).toContain('CLICKHOUSE_STORAGE=memory');
+    const root = readFileSync(join(stack.stateDir, 'clickhouse', 'data-root'), 'utf8').trim();
+    if (tmpfs) expect(root).toMatch(/^\/dev\/shm\/cdp-clickhouse-\d+$/);
+    else expect(root).toBe(join(stack.stateDir, 'clickhouse'));
+    const ping = await fetch(`${stack.clickhouseUrl}/ping`);
+    expect(await ping.text()).toBe('Ok.\n');
+    expect(readdirSync(join(root, 'data')).length).toBeGreaterThan(0);
+    const reset = await stack.run(['reset']);
+    expect(reset.code).toBe(0);
+    if (tmpfs) expect(existsSync(root)).toBe(false);
+  });
+
+  it('refuses an unknown CLICKHOUSE_STORAGE, naming it', async () => {
+    const res = await stack.run(['status'], { CLICKHOUSE_STORAGE: 'ram' });
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('CLICKHOUSE_STORAGE must be memory or disk (got "ram")');
   });
 });

@@ -58,8 +58,9 @@ export class PrivateStack {
     });
   }
 
+  /** Stops it and deletes its data, also ClickHouse's folder on tmpfs (outside the state folder). */
   async destroy(): Promise<void> {
-    await this.run(['down']);
+    await this.run(['reset']);
     rmSync(this.stateDir, { recursive: true, force: true });
   }
 }
