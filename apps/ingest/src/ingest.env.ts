@@ -21,14 +21,14 @@ export class IngestEnv extends BaseEnv {
   INGEST_MAX_BATCH_WAIT_MS = 100;
 
   /**
-   * Bytes a raw fetch waits for (up to INGEST_MAX_BATCH_WAIT_MS). 1 MB: a batch gathers what
-   * arrives within the wait instead of starting at the first message. Every batch costs
-   * ClickHouse a few new parts (and their merges) whatever its size, so under load fewer, larger
-   * batches lower both the CPU and the end-to-end latency (see apps/segmenter/README.md,
-   * Benchmark); 1 answers each message at once, for the lowest latency at low rates.
+   * Bytes a raw fetch waits for (up to INGEST_MAX_BATCH_WAIT_MS). 1 starts a batch at the first
+   * message (lowest latency at low rates). Every batch costs ClickHouse a few new parts (and their
+   * merges) whatever its size, so under sustained load a larger value (e.g. 1048576: a batch
+   * gathers what arrives within the wait) lowers both the CPU and the end-to-end latency; the
+   * segmenter benchmark runs with 1 MB (apps/segmenter/README.md, Benchmark).
    */
   @IsIntInRange(1, 52428800)
-  INGEST_FETCH_MIN_BYTES = 1048576;
+  INGEST_FETCH_MIN_BYTES = 1;
 
   /** Raw partitions processed at the same time by one instance. */
   @IsIntInRange(1, 64)
