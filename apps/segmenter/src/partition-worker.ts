@@ -644,13 +644,12 @@ export class PartitionWorker {
     const missing: string[] = [];
     const loaded = new Map<string, ProfileData>();
     for (const id of subjects) {
-      if (!reload.has(id) && this.history(id, plan, floor, false)) continue;
+      if (reload.has(id)) missing.push(id);
+      else if (this.history(id, plan, floor, false)) continue;
       // no history yet: nothing in ClickHouse to read (see `known`)
-      if (!reload.has(id) && this.known !== undefined && !this.known.mightContain(id)) {
+      else if (this.known !== undefined && !this.known.mightContain(id))
         loaded.set(id, ProfileData.empty(id));
-      } else {
-        missing.push(id);
-      }
+      else missing.push(id);
     }
     for (const id of subjects) this.known?.add(id);
     if (loaded.size > 0) this.deps.metrics.snapshotsSkipped.inc(loaded.size);

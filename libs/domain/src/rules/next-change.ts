@@ -1,7 +1,7 @@
 import type { EpochMs } from '../brand';
 import { computedTraitNamed, type ComputedTraitDefinition } from '../traits/computed-trait.registry';
 import { EarliestAfter } from '../traits/trait-time';
-import type { TraitMemo } from '../traits/trait-memo';
+import { TraitMemo } from '../traits/trait-memo';
 import { DEFAULT_TRAITS_CONFIG, type TraitsConfig } from '../traits/traits.config';
 import { measureEventCondition, nextEventConditionChangeAt } from './event-measure';
 import type { ProfileSnapshot } from './profile-snapshot';
@@ -38,11 +38,11 @@ function leafResult(
   events: ProfileSnapshot['events'],
   at: number,
   config: TraitsConfig,
-  memo: TraitMemo | undefined,
+  memo: TraitMemo,
 ): boolean {
-  if (leaf.kind === 'event') return measureEventCondition(leaf.condition, events, at).result;
-  const value = memo ? memo.value(leaf.trait, events, at, config) : leaf.trait.compute(events, at, config);
-  return testValue(value, leaf.condition);
+  return leaf.kind === 'event'
+    ? measureEventCondition(leaf.condition, events, at).result
+    : testValue(memo.value(leaf.trait, events, at, config), leaf.condition);
 }
 
 function leafInputChangeAfter(
@@ -50,12 +50,11 @@ function leafInputChangeAfter(
   events: ProfileSnapshot['events'],
   at: number,
   config: TraitsConfig,
-  memo: TraitMemo | undefined,
+  memo: TraitMemo,
 ): EpochMs | undefined {
-  if (leaf.kind === 'event') return nextEventConditionChangeAt(leaf.condition, events, at);
-  return memo
-    ? memo.nextChangeAt(leaf.trait, events, at, config)
-    : leaf.trait.nextChangeAt(events, at, config);
+  return leaf.kind === 'event'
+    ? nextEventConditionChangeAt(leaf.condition, events, at)
+    : memo.nextChangeAt(leaf.trait, events, at, config);
 }
 
 /**
@@ -69,7 +68,7 @@ function nextLeafFlip(
   from: number,
   config: TraitsConfig,
   maxSteps: number,
-  memo: TraitMemo | undefined,
+  memo: TraitMemo,
 ): EpochMs | undefined {
   const before = leafResult(leaf, events, from, config, memo);
   let t = from;
@@ -119,8 +118,9 @@ export function nextChangeAt(
   const maxLeafSteps = Math.max(1, ctx.maxLeafSteps ?? 1000);
   const events = snapshot.events;
   const simulated: ProfileSnapshot = { ...snapshot, computed: undefined };
-  const memo = ctx.traitMemo;
-  const evaluationCtx: EvaluationContext = { traitsConfig: config, ...(memo ? { traitMemo: memo } : {}) };
+  // the walk asks for the same traits at the same instants again and again: always memoized
+  const memo = ctx.traitMemo ?? new TraitMemo();
+  const evaluationCtx: EvaluationContext = { traitsConfig: config, traitMemo: memo };
   const before = isMember(rule, simulated, now, evaluationCtx);
 
   const flips = leaves.map((leaf) => nextLeafFlip(leaf, events, now, config, maxLeafSteps, memo));
