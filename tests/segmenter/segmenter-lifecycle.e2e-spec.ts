@@ -302,6 +302,17 @@ describe('segmenter: definitions, events, time, merges', () => {
     expect(events.find(of(survivor))?.identities.userId).toBe(userB);
     expect(memberships(survivor)).toEqual(['recent-adders', 'viewers']);
     expect(memberships(absorbed)).toEqual([]);
+    // the segmenter's own profile-absorbed command and its transaction's marker close a
+    // partition of cdp.events: the segmenter commits past the marker, leaving no lag behind
+    await eventually(
+      async () => {
+        const ends = await kafka.admin.fetchTopicOffsets(env.TOPIC_EVENTS);
+        const end = ends.reduce((n, p) => n + Number(p.high), 0);
+        return (await kafka.committed(env.SEGMENTER_GROUP_ID, [env.TOPIC_EVENTS])) === end;
+      },
+      20000,
+      'the segmenter to commit cdp.events up to its end',
+    );
   });
 
   it('archiving a segment exits its members', async () => {

@@ -142,8 +142,11 @@ export class EventsConsumer {
       );
       if (!running() || worker.isClosed) return;
       const w = worker;
-      w.submitEvents(chunk).catch((e: unknown) => this.partitions.failed(partition, w, e));
-      payload.resolveOffset(chunk[chunk.length - 1].offset);
+      const last = i + size >= messages.length;
+      // the last chunk commits past what trails the batch's messages (a transaction's marker)
+      const batchEnd = last ? (BigInt(batch.lastOffset()) + 1n).toString() : undefined;
+      w.submitEvents(chunk, batchEnd).catch((e: unknown) => this.partitions.failed(partition, w, e));
+      payload.resolveOffset(last ? batch.lastOffset() : chunk[chunk.length - 1].offset);
     }
     await payload.heartbeat().catch(() => undefined);
   }

@@ -98,6 +98,8 @@ interface Prefetched {
 /** A submitted chunk waiting for its events unit. */
 interface BufferedChunk {
   parsed: { m: InputMessage; at: KafkaOrigin }[];
+  /** The offset after the fetched batch when this chunk ends it (past trailing markers), else undefined. */
+  end: bigint | undefined;
   plan: SegmentPlan;
   prefetch: Promise<Prefetched>;
   resolve: () => void;
@@ -549,13 +551,20 @@ export class PartitionWorker {
    * and commit happen in the partition's queue, in order. ClickHouse failures are retried
    * until they succeed (or the worker closes); a failed transaction rejects with
    * PartitionResetError (the caller reloads the partition and seeks the consumer back).
+   *
+   * `batchEnd`, given with the last chunk of a fetched batch, is the offset after everything the
+   * fetch returned, transaction markers and aborted records included: the commit goes up to it,
+   * so a partition whose last records are a transaction's messages and its marker is committed
+   * up to its end (no lag of 1 left behind the marker).
    */
-  submitEvents(messages: readonly ConsumedMessage[]): Promise<void> {
+  submitEvents(messages: readonly ConsumedMessage[], batchEnd?: string): Promise<void> {
     const fresh = messages.filter((m) => BigInt(m.offset) >= this.submittedUpTo);
     if (fresh.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new Error(`partition ${this.partition} is closed`));
     const d = this.deps;
-    this.submittedUpTo = BigInt(fresh[fresh.length - 1].offset) + 1n;
+    const afterLast = BigInt(fresh[fresh.length - 1].offset) + 1n;
+    const end = batchEnd === undefined || BigInt(batchEnd) <= afterLast ? undefined : BigInt(batchEnd);
+    this.submittedUpTo = end ?? afterLast;
     this.inFlight += 1;
     this.idleSinceMs = undefined;
     const parsed: { m: InputMessage; at: KafkaOrigin }[] = fresh.map((m) => ({
@@ -566,7 +575,7 @@ export class PartitionWorker {
     const prefetch = this.prefetch(parsed, plan);
     prefetch.catch(() => undefined);
     return new Promise<void>((resolve, reject) => {
-      this.buffered.push({ parsed, plan, prefetch, resolve, reject });
+      this.buffered.push({ parsed, end, plan, prefetch, resolve, reject });
       this.scheduleEvents();
     }).finally(() => {
       this.inFlight -= 1;
@@ -606,6 +615,7 @@ export class PartitionWorker {
           taken.flatMap((c) => c.parsed),
           taken[0].plan,
           taken.map((c) => c.prefetch),
+          taken[taken.length - 1].end,
         );
         for (const c of taken) c.resolve();
       } catch (e) {
@@ -750,6 +760,7 @@ export class PartitionWorker {
     parsed: readonly { m: InputMessage; at: KafkaOrigin }[],
     plan: SegmentPlan,
     prefetched: readonly Promise<Prefetched>[],
+    end: bigint | undefined,
   ): Promise<void> {
     await this.retrying('apply definition changes', () => this.reconcile());
     const fresh = parsed.filter(({ at }) => BigInt(at.offset) >= this.nextOffset);
@@ -793,7 +804,8 @@ export class PartitionWorker {
       evalSeconds += Number(process.hrtime.bigint() - finishStarted) / 1e9;
       d.metrics.evaluationSeconds.observe({ kind: 'events' }, evalSeconds);
       if (result.retiredSkips > 0) d.metrics.messages.inc({ kind: 'retired' }, result.retiredSkips);
-      const nextOffset = BigInt(fresh[fresh.length - 1].at.offset) + 1n;
+      const afterLast = BigInt(fresh[fresh.length - 1].at.offset) + 1n;
+      const nextOffset = end !== undefined && end > afterLast ? end : afterLast;
       await this.commit('events', result, { offset: nextOffset });
       this.apply(result);
       this.keepHistories(data);
