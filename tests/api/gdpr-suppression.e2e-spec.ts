@@ -16,7 +16,13 @@ import { eventually, uniqueSuffix } from '../support/test-env';
  */
 describe('api + ingest: an erased person stays erased', () => {
   const suffix = uniqueSuffix();
-  const env = segmenterEnv(suffix, { INGEST_SUPPRESSION_REFRESH_MS: '200', CDP_ADMIN_TOKEN: ADMIN_TOKEN });
+  const env = segmenterEnv(suffix, {
+    INGEST_SUPPRESSION_REFRESH_MS: '200',
+    CDP_ADMIN_TOKEN: ADMIN_TOKEN,
+    // the history table lags the segment events by up to 1.5 s: the erasure must wait for it
+    SEGMENTER_HISTORY_FETCH_MIN_BYTES: '1048576',
+    SEGMENTER_HISTORY_MAX_WAIT_MS: '1500',
+  });
   const kafka = new KafkaHarness(env.KAFKA_BROKERS);
   const rawTopics = [env.TOPIC_RAW_WEB, env.TOPIC_RAW_SOCIAL, env.TOPIC_RAW_AD, env.TOPIC_RAW_TRANSACTION];
   let ch: ClickHouseClient;
@@ -267,5 +273,64 @@ describe('api + ingest: an erased person stays erased', () => {
       meiAgain.some((id) => m.value.includes(id)),
     );
     expect(canonical.messages.filter((m) => linAgain.some((id) => m.value.includes(id)))).toEqual([]);
+  });
+
+  it('a person erased the moment their entry is emitted leaves no transition behind', async () => {
+    const kai = { user: `u-kai-${suffix}`, anon: `a-kai-${suffix}`, email: `kai.${suffix}@example.com` };
+    await send([
+      {
+        topic: env.TOPIC_RAW_WEB,
+        key: kai.anon,
+        value: raw.identify(`m-kai-1-${suffix}`, kai.user, kai.anon, { email: kai.email }, iso(30000)),
+      },
+    ]);
+    let profileId = '';
+    await eventually(
+      async () => {
+        const found = await admin.request<{ profileId?: string }>('GET', `/v1/profiles?userId=${kai.user}`);
+        profileId = found.body.profileId ?? '';
+        return found.status === 200 && profileId !== '';
+      },
+      30000,
+      "kai's profile",
+    );
+    await send([
+      {
+        topic: env.TOPIC_RAW_TRANSACTION,
+        key: kai.email,
+        value: raw.transaction(
+          `o-kai-1-${suffix}`,
+          'completed',
+          { userId: kai.user, customerId: null, email: kai.email, phone: null },
+          70,
+          iso(20000),
+        ),
+      },
+    ]);
+    // erased as soon as the entry is on the topic: the history writer may not have recorded it yet
+    await segmentEvents.waitFor((e) => e.type === 'segment.entered' && e.profileId === profileId, 1, 60000);
+    const erased = await admin.request<{ exitsEmitted: number }>(
+      'DELETE',
+      `/v1/profiles/${encodeURIComponent(profileId)}`,
+    );
+    expect(erased.status).toBe(200);
+    expect(erased.body.exitsEmitted).toBe(1);
+    await segmentEvents.waitFor((e) => e.type === 'segment.exited' && e.profileId === profileId);
+    // once the history writer has recorded every segment event, none of kai's is left
+    await eventually(
+      async () => {
+        const ends = await kafka.admin.fetchTopicOffsets(env.TOPIC_SEGMENT_EVENTS);
+        const end = ends.reduce((n, p) => n + Number(p.high), 0);
+        return (
+          (await kafka.committed(`${env.SEGMENTER_GROUP_ID}.history`, [env.TOPIC_SEGMENT_EVENTS])) >= end
+        );
+      },
+      30000,
+      'the history writer to record every segment event',
+    );
+    const transitions = await ch.query<{ n: string }>(
+      sql`SELECT count() AS n FROM segment_transitions WHERE profile_id = ${profileId}`,
+    );
+    expect(Number(transitions[0].n)).toBe(0);
   });
 });

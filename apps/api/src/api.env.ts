@@ -1,5 +1,5 @@
 import { BaseEnv, IsIntInRange, IsPort } from '@cdp/config';
-import { IsString, MinLength } from 'class-validator';
+import { IsString, Matches, MinLength } from 'class-validator';
 
 /** The default admin token: for local development only (the api logs a warning while it is in use). */
 export const DEV_ADMIN_TOKEN = 'dev-admin-token-change-me';
@@ -20,4 +20,14 @@ export class ApiEnv extends BaseEnv {
    */
   @IsIntInRange(1000, 600000)
   API_ERASURE_EXITS_TIMEOUT_MS = 30000;
+
+  /**
+   * The segmenter's consumer group (its SEGMENTER_GROUP_ID): an erasure waits until the segmenter
+   * has committed the deletion request and its history writer (`<group>.history`) has recorded
+   * every transition up to there, before deleting the person's rows.
+   */
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, {
+    message: 'must be a consumer group id (letters, digits, ".", "_", "-")',
+  })
+  SEGMENTER_GROUP_ID = 'cdp-segmenter';
 }

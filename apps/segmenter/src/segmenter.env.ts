@@ -55,6 +55,17 @@ export class SegmenterEnv extends BaseEnv {
   SEGMENTER_FETCH_MIN_BYTES = 1;
 
   /**
+   * The history writer's fetches of cdp.segment-events: bytes to wait for, up to
+   * SEGMENTER_HISTORY_MAX_WAIT_MS. Larger gathers fewer, larger inserts into
+   * `segment_transitions` (fewer ClickHouse parts) at the cost of history freshness.
+   */
+  @IsIntInRange(1, 52428800)
+  SEGMENTER_HISTORY_FETCH_MIN_BYTES = 1;
+
+  @IsIntInRange(1, 60000)
+  SEGMENTER_HISTORY_MAX_WAIT_MS = 500;
+
+  /**
    * Most messages per unit of work (one evaluation pass, one transaction): larger fetches are
    * split, and chunks waiting for their turn are merged up to it.
    */

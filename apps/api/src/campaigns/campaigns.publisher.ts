@@ -19,11 +19,11 @@ export class CampaignsPublisher {
     this.topic = kafka.settings.topics.campaigns;
   }
 
-  publish(record: CampaignRecord): Promise<void> {
-    return this.publisher.send(this.topic, [{ key: record.id, value: JSON.stringify(record) }]);
+  async publish(record: CampaignRecord): Promise<void> {
+    await this.publisher.send(this.topic, [{ key: record.id, value: JSON.stringify(record) }]);
   }
 
-  tombstone(id: string): Promise<void> {
-    return this.publisher.send(this.topic, [{ key: id, value: null }]);
+  async tombstone(id: string): Promise<void> {
+    await this.publisher.send(this.topic, [{ key: id, value: null }]);
   }
 }

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ConsumerProgressRepository } from './consumer-progress.repository';
 import { TopicPublisher } from './topic.publisher';
 
-/** The api's Kafka producer, shared by the segments, profiles and campaigns features. */
+/** The api's Kafka producer, shared by the segments, profiles and campaigns features, and its view of consumer groups' progress. */
 @Module({
-  providers: [TopicPublisher],
-  exports: [TopicPublisher],
+  providers: [TopicPublisher, ConsumerProgressRepository],
+  exports: [TopicPublisher, ConsumerProgressRepository],
 })
 export class MessagingModule {}

@@ -1,7 +1,7 @@
 import { KafkaClient } from '@cdp/kafka';
 import { withTimeout } from '@cdp/observability';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Partitioners, type Producer } from 'kafkajs';
+import { Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 
 /** Longest a write waits for Kafka before the api answers 503. */
 const SEND_TIMEOUT_MS = 10000;
@@ -20,16 +20,17 @@ export class TopicPublisher implements OnApplicationShutdown {
     this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   }
 
-  async send(topic: string, messages: { key: string; value: string | null }[]): Promise<void> {
+  /** Sends and returns where the messages went (per partition: the offset of its first one). */
+  async send(topic: string, messages: { key: string; value: string | null }[]): Promise<RecordMetadata[]> {
     const work = (async () => {
       this.connecting ??= this.producer.connect().catch((e: unknown) => {
         this.connecting = undefined;
         throw e;
       });
       await this.connecting;
-      await this.producer.send({ topic, acks: -1, messages });
+      return this.producer.send({ topic, acks: -1, messages });
     })();
-    await withTimeout(work, SEND_TIMEOUT_MS, `Kafka did not acknowledge within ${SEND_TIMEOUT_MS} ms`);
+    return withTimeout(work, SEND_TIMEOUT_MS, `Kafka did not acknowledge within ${SEND_TIMEOUT_MS} ms`);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -6,6 +6,11 @@ import { KafkaClient } from '@cdp/kafka';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-errors';
 import { invalid, isoOfRow, notFound } from '../common/http';
+import {
+  ConsumerProgressRepository,
+  reaches,
+  type PartitionOffsets,
+} from '../messaging/consumer-progress.repository';
 import { TopicPublisher } from '../messaging/topic.publisher';
 import { SegmentsRepository } from '../segments/segments.repository';
 import { ApiEnv } from '../api.env';
@@ -25,6 +30,7 @@ export class ProfilesService {
     private readonly clickhouse: ClickHouseClient,
     private readonly kafka: KafkaClient,
     private readonly publisher: TopicPublisher,
+    private readonly progress: ConsumerProgressRepository,
     private readonly env: ApiEnv,
   ) {}
 
@@ -156,7 +162,9 @@ export class ProfilesService {
    * future events). 2. A `profile.deleted` message per profile id goes on `cdp.events`, on the
    * profile's partition: the segmenter emits the exits (cause deletion) in its own transactions,
    * in order with the person's other transitions, and retires the profile in its saved state
-   * (memberships and schedule cleared). 3. Once the exits are in the history table, ALTER TABLE
+   * (memberships and schedule cleared). 3. Once the segmenter has committed the request and its
+   * history writer has recorded every transition up to there (so no entry still on its way can
+   * land in `segment_transitions` after the deletion: the retired profile has none after it), ALTER TABLE
    * ... DELETE mutations on every table holding the person's profile ids or identifiers
    * (dead letters included), waiting until ClickHouse finished them.
    *
@@ -182,8 +190,10 @@ export class ProfilesService {
 
     // 2. the segmenter emits the exits of the current memberships
     const erasureId = `erasure-${randomUUID()}`;
+    const eventsTopic = this.kafka.settings.topics.events;
+    let requested: PartitionOffsets;
     try {
-      await this.publisher.send(
+      const sent = await this.publisher.send(
         this.kafka.settings.topics.events,
         ids.map((id) => ({
           key: id,
@@ -195,6 +205,12 @@ export class ProfilesService {
           }),
         })),
       );
+      // the requests are committed by the segmenter once its committed offsets reach the ends
+      // of their partitions as they are now
+      const ends = await this.progress.ends(eventsTopic);
+      requested = new Map(
+        sent.map((r) => [r.partition, ends.get(r.partition) ?? BigInt(r.baseOffset ?? '0') + 1n]),
+      );
     } catch (e) {
       throw new ApiError(
         HttpStatus.SERVICE_UNAVAILABLE,
@@ -202,7 +218,12 @@ export class ProfilesService {
         `could not request the exits: ${String(e)}`,
       );
     }
-    if (current.length > 0) await this.waitForExits(ids);
+    await this.waitForSegmenter(requested, current.length > 0);
+    // the exits this request caused, as recorded (memberships entered just before included)
+    const [exits] = await this.clickhouse.query<{ n: string }>(sql`
+      SELECT count() AS n FROM segment_transitions FINAL
+      WHERE cause_event_id = ${erasureId} AND profile_id IN ${inList(ids)}`);
+    const exitsEmitted = Number(exits?.n ?? 0);
 
     // 3. delete every row
     const p = inList(ids);
@@ -249,25 +270,57 @@ export class ProfilesService {
       profileIds: ids,
       identifiers: keys.length,
       tables: statements.map(([t]) => t),
-      exitsEmitted: current.length,
+      exitsEmitted,
       suppressed: keys.length,
     };
   }
 
-  /** Until the history shows no current membership of `ids` (the segmenter's exits arrived). */
-  private async waitForExits(ids: readonly string[]): Promise<void> {
+  /**
+   * Until the segmenter has committed the deletion requests (offsets `requested` on the events
+   * topic) and its history writer has recorded every transition committed up to then. Without a
+   * segmenter ever having consumed the events topic, only a person with memberships waits (none
+   * can appear without one). 503 after API_ERASURE_EXITS_TIMEOUT_MS.
+   */
+  private async waitForSegmenter(requested: PartitionOffsets, hasMemberships: boolean): Promise<void> {
     const deadline = Date.now() + this.env.API_ERASURE_EXITS_TIMEOUT_MS;
-    for (;;) {
-      if ((await this.segments.currentSegmentsOf(ids)).length === 0) return;
-      if (Date.now() > deadline) {
-        throw new ApiError(
-          HttpStatus.SERVICE_UNAVAILABLE,
-          'segmenter_unavailable',
-          `the segmenter has not emitted the exits within ${this.env.API_ERASURE_EXITS_TIMEOUT_MS} ms ` +
-            '(is it running?); suppression is in effect and the exits are requested: retry the request to finish',
-        );
+    const group = this.env.SEGMENTER_GROUP_ID;
+    const eventsTopic = this.kafka.settings.topics.events;
+    const segmentEventsTopic = this.kafka.settings.topics.segmentEvents;
+    const until = async (done: () => Promise<boolean>, what: string): Promise<void> => {
+      for (;;) {
+        if (await done()) return;
+        if (Date.now() > deadline) {
+          throw new ApiError(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            'segmenter_unavailable',
+            `${what} within ${this.env.API_ERASURE_EXITS_TIMEOUT_MS} ms (is the segmenter running?); ` +
+              'suppression is in effect and the exits are requested: retry the request to finish',
+          );
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 200));
+    };
+    try {
+      const first = await this.progress.committed(group, eventsTopic);
+      if (first.size === 0 && !hasMemberships) return;
+      await until(
+        async () => reaches(await this.progress.committed(group, eventsTopic), requested),
+        'the segmenter has not processed the erasure request',
+      );
+      const emitted = new Map(
+        [...(await this.progress.ends(segmentEventsTopic))].filter(([, end]) => end > 0n),
+      );
+      await until(
+        async () => reaches(await this.progress.committed(`${group}.history`, segmentEventsTopic), emitted),
+        "the segmenter's history writer has not recorded the exits",
+      );
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'kafka_unavailable',
+        `could not follow the segmenter's progress: ${String(e)}`,
+      );
     }
   }
 

@@ -18,8 +18,8 @@ export class SegmentDefinitionsPublisher {
     this.topic = kafka.settings.topics.segments;
   }
 
-  publish(definition: SegmentDefinition): Promise<void> {
-    return this.publisher.send(this.topic, [
+  async publish(definition: SegmentDefinition): Promise<void> {
+    await this.publisher.send(this.topic, [
       { key: definition.id, value: encodeSegmentDefinition(definition) },
     ]);
   }

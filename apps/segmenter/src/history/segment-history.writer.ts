@@ -122,7 +122,8 @@ export class SegmentHistoryWriter {
     await this.recordDefinitions([...this.registry.all().keys()]);
     const consumer = this.kafka.consumer({
       groupId: `${this.env.SEGMENTER_GROUP_ID}.history`,
-      maxWaitTimeInMs: 500,
+      maxWaitTimeInMs: this.env.SEGMENTER_HISTORY_MAX_WAIT_MS,
+      minBytes: this.env.SEGMENTER_HISTORY_FETCH_MIN_BYTES,
       readUncommitted: false,
       // the events consumer starts after this one joins: a crashed instance's member must not
       // hold the restart up longer than the configured session (kafkajs's default is 30 s)
@@ -177,8 +178,9 @@ export class SegmentHistoryWriter {
         await payload.heartbeat().catch(() => undefined);
       }
     }
-    const last = batch.messages[batch.messages.length - 1];
-    if (last) payload.resolveOffset(last.offset);
+    // up to the batch's last record, the transaction marker after the messages included: an
+    // idle writer's committed offsets reach the end of the topic (the api's erasure waits on them)
+    if (batch.messages.length > 0) payload.resolveOffset(batch.lastOffset());
   }
 
   private async recordDefinitions(ids: readonly string[]): Promise<void> {
