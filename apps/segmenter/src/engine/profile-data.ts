@@ -36,7 +36,8 @@ const byTimeThenId =
  * view is deterministic.
  */
 export class ProfileData {
-  private readonly all: LoadedEvent[];
+  /** Never changed in place (absorb replaces it): an array handed out stays a consistent snapshot, safe to memoize by identity. */
+  private all: LoadedEvent[];
   private readonly traits: TraitUpdate[];
   private readonly identifiers: IdentifierSighting[];
   private readonly ids: Set<string>;
@@ -91,11 +92,13 @@ export class ProfileData {
   ): void {
     if (this.ids.has(event.eventId)) return;
     this.ids.add(event.eventId);
+    const all = [...this.all];
     insertSorted(
-      this.all,
+      all,
       event,
       byTimeThenId((e: LoadedEvent) => e.occurredAt),
     );
+    this.all = all;
     for (const u of traits)
       insertSorted(
         this.traits,

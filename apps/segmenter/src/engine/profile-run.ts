@@ -141,7 +141,7 @@ export class ProfileRun {
     }
     const events = this.data.eventsUpTo(this.view);
     const traits = this.data.traitsAt(this.view);
-    const ctx = { traitsConfig: this.options.traitsConfig };
+    const ctx = { traitsConfig: this.options.traitsConfig, traitMemo: this.traitMemo };
     let computed: ComputedTraits | undefined;
     if (this.plan.usesComputed) computed = this.computedAt(events, traits, at);
     const memberships = this.state.memberships;

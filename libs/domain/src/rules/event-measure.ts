@@ -1,5 +1,6 @@
 import type { EpochMs } from '../brand';
 import type { EventFact } from '../traits/event-fact';
+import type { TraitMemo } from '../traits/trait-memo';
 import { EarliestAfter, roundTo, toIso } from '../traits/trait-time';
 import { measureOf, type EventCondition } from './rule.model';
 import { durationMs, inWindow, windowSpanOf } from './time-window';
@@ -31,6 +32,17 @@ export function matchesEvent(condition: EventCondition, event: EventFact): boole
   return condition.where.every((f) => testValue(eventPropertyOf(event, f.property), f));
 }
 
+/** The events matching `condition` (time not looked at), from the memo when one is given. */
+function candidates(
+  condition: EventCondition,
+  events: readonly EventFact[],
+  memo: TraitMemo | undefined,
+): { events: readonly EventFact[]; filtered: boolean } {
+  return memo === undefined
+    ? { events, filtered: false }
+    : { events: memo.matching(condition, events, matchesEvent), filtered: true };
+}
+
 /**
  * Evaluates an event condition at `now` over the matching events in its window:
  * - count: how many; sum: the sum of the property's finite numeric values (others are
@@ -43,15 +55,17 @@ export function measureEventCondition(
   condition: EventCondition,
   events: readonly EventFact[],
   now: number,
+  memo?: TraitMemo,
 ): MeasureOutcome {
   const span = windowSpanOf(condition.within);
   const measure = measureOf(condition);
+  const c = candidates(condition, events, memo);
   let count = 0;
   let sum = 0;
   let first: number | undefined;
   let last: number | undefined;
-  for (const e of events) {
-    if (!inWindow(e.occurredAt, now, span) || !matchesEvent(condition, e)) continue;
+  for (const e of c.events) {
+    if (!inWindow(e.occurredAt, now, span) || (!c.filtered && !matchesEvent(condition, e))) continue;
     count += 1;
     if (measure.kind === 'sum') {
       const v = eventPropertyOf(e, measure.property);
@@ -91,14 +105,16 @@ export function nextEventConditionChangeAt(
   condition: EventCondition,
   events: readonly EventFact[],
   now: number,
+  memo?: TraitMemo,
 ): EpochMs | undefined {
   const span = windowSpanOf(condition.within);
   const measure = measureOf(condition);
   const recencyMs =
     measure.kind === 'lastSeen' || measure.kind === 'firstSeen' ? durationMs(measure.duration) : 0;
   const next = new EarliestAfter(now);
-  for (const e of events) {
-    if (!matchesEvent(condition, e)) continue;
+  const c = candidates(condition, events, memo);
+  for (const e of c.events) {
+    if (!c.filtered && !matchesEvent(condition, e)) continue;
     next.offer(e.occurredAt);
     if (span.kind === 'rolling') next.offer(e.occurredAt + span.lengthMs);
     if (recencyMs > 0) next.offer(e.occurredAt + recencyMs);

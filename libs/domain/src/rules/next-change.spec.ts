@@ -94,11 +94,25 @@ describe('nextChangeAt', () => {
   });
 
   it('settles for an earlier instant when the walks give up, never a later one', () => {
-    const hot: Rule = { trait: 'leadScore', op: 'gte', value: 5 };
-    const s = snapshot([ev('Product Added', 0), ev('Product Added', 0)]);
-    const at = nextChangeAt(hot, s, NOW, { maxSteps: 1, maxLeafSteps: 3 });
-    expect(at).toBe(utcDayOf(NOW) * DAY_MS + 3 * DAY_MS);
-    expect(isMember(hot, s, at ?? NOW)).toBe(true);
+    const visited: Rule = { event: 'Page Viewed', within: { days: 1 } };
+    const hours = (h: number) => h / 24;
+    // five views 5..1 hours ago: the result flips when the last one leaves the window
+    const s = snapshot([5, 4, 3, 2, 1].map((h) => ev('Page Viewed', hours(h))));
+    expect(nextChangeAt(visited, s, NOW)).toBe(NOW + DAY_MS - 3600000);
+    // after 3 of the leaf's change instants the walk gives up: the third exit, still a member
+    const at = nextChangeAt(visited, s, NOW, { maxSteps: 1, maxLeafSteps: 3 });
+    expect(at).toBe(NOW + DAY_MS - 3 * 3600000);
+    expect(isMember(visited, s, at ?? NOW)).toBe(true);
+  });
+
+  it('the lead score decay is solved, not walked: the exact midnight however far', () => {
+    const hot: Rule = { trait: 'leadScore', op: 'gt', value: 1 };
+    const today = utcDayOf(NOW) * DAY_MS;
+    // 400 points halve every 30 days: 400 * 0.5^(k/30) <= 1 first at k = 260 (1.0 at 259.3)
+    const s = snapshot(Array.from({ length: 80 }, () => ev('Product Added', 0)));
+    expect(nextChangeAt(hot, s, NOW, { maxLeafSteps: 3 })).toBe(today + 260 * DAY_MS);
+    expect(isMember(hot, s, asEpochMs(today + 259 * DAY_MS))).toBe(true);
+    expect(isMember(hot, s, asEpochMs(today + 260 * DAY_MS))).toBe(false);
   });
 
   it('ignores snapshot.computed and recomputes from events', () => {

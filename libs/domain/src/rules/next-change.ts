@@ -1,5 +1,6 @@
 import type { EpochMs } from '../brand';
 import { computedTraitNamed, type ComputedTraitDefinition } from '../traits/computed-trait.registry';
+import { leadScoreFlipAfter } from '../traits/lead-score.trait';
 import { EarliestAfter } from '../traits/trait-time';
 import { TraitMemo } from '../traits/trait-memo';
 import { DEFAULT_TRAITS_CONFIG, type TraitsConfig } from '../traits/traits.config';
@@ -41,7 +42,7 @@ function leafResult(
   memo: TraitMemo,
 ): boolean {
   return leaf.kind === 'event'
-    ? measureEventCondition(leaf.condition, events, at).result
+    ? measureEventCondition(leaf.condition, events, at, memo).result
     : testValue(memo.value(leaf.trait, events, at, config), leaf.condition);
 }
 
@@ -53,14 +54,33 @@ function leafInputChangeAfter(
   memo: TraitMemo,
 ): EpochMs | undefined {
   return leaf.kind === 'event'
-    ? nextEventConditionChangeAt(leaf.condition, events, at)
+    ? nextEventConditionChangeAt(leaf.condition, events, at, memo)
     : memo.nextChangeAt(leaf.trait, events, at, config);
+}
+
+/** Comparisons whose result flips at most once while a number only moves one way. */
+const MONOTONE_OPS: ReadonlySet<string> = new Set(['gt', 'gte', 'lt', 'lte']);
+
+/**
+ * Computed-trait leaves whose flip can be found without walking every change instant
+ * (the walk's answer exactly; null: no shortcut for this condition, walk).
+ */
+function traitFlipShortcut(
+  condition: TraitCondition,
+  events: ProfileSnapshot['events'],
+  from: number,
+  config: TraitsConfig,
+): EpochMs | undefined | null {
+  if (condition.trait !== 'leadScore' || !MONOTONE_OPS.has(condition.op)) return null;
+  if (typeof condition.value !== 'number') return null;
+  return leadScoreFlipAfter((score) => testValue(score, condition), events, from, config);
 }
 
 /**
  * The first instant after `from` at which the leaf's result differs from its result at
  * `from`, walking the instants at which its inputs change; after `maxSteps` of them
- * without a flip, the last one (conservative).
+ * without a flip, the last one (conservative). The lead score's decay is solved instead of
+ * walked (traitFlipShortcut).
  */
 function nextLeafFlip(
   leaf: TimedLeaf,
@@ -70,6 +90,10 @@ function nextLeafFlip(
   maxSteps: number,
   memo: TraitMemo,
 ): EpochMs | undefined {
+  if (leaf.kind === 'trait') {
+    const shortcut = traitFlipShortcut(leaf.condition, events, from, config);
+    if (shortcut !== null) return shortcut;
+  }
   const before = leafResult(leaf, events, from, config, memo);
   let t = from;
   let candidate: EpochMs | undefined;

@@ -109,7 +109,7 @@ class RuleRun {
       actual = this.traitValue(condition);
       result = testValue(actual, condition);
     } else if ('event' in condition) {
-      const outcome = measureEventCondition(condition, this.snapshot.events, this.now);
+      const outcome = measureEventCondition(condition, this.snapshot.events, this.now, this.ctx.traitMemo);
       actual = outcome.actual;
       result = outcome.result;
     } else {

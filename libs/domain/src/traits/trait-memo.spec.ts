@@ -1,4 +1,6 @@
-import { randomHistory, randomNow } from '../rules/random-rule.generator';
+import { matchesEvent, measureEventCondition } from '../rules/event-measure';
+import { randomEventCondition, randomHistory, randomNow } from '../rules/random-rule.generator';
+import type { EventCondition } from '../rules/rule.model';
 import { SeededRandom } from '../rules/seeded-random';
 import { COMPUTED_TRAITS, computedTraitNamed } from './computed-trait.registry';
 import type { EventFact } from './event-fact';
@@ -62,5 +64,34 @@ describe('TraitMemo', () => {
     // another configuration is another question too
     expect(memo.value(counting, two, 5000, traitsConfig({}))).toBe(2);
     expect(calls).toEqual([5000, 5000, 5000]);
+  });
+
+  it('keeps the events matching each condition per history, and measures with them exactly', () => {
+    const random = new SeededRandom(11);
+    for (let seed = 0; seed < 30; seed += 1) {
+      const now = randomNow(random);
+      const events = randomHistory(random, now, 20);
+      const condition = randomEventCondition(random, now);
+      if (!('event' in condition)) continue;
+      const memo = new TraitMemo();
+      let calls = 0;
+      const counting = (c: EventCondition, e: EventFact): boolean => {
+        calls += 1;
+        return matchesEvent(c, e);
+      };
+      const found = memo.matching(condition, events, counting);
+      expect(memo.matching(condition, events, counting)).toBe(found);
+      expect(calls).toBe(events.length);
+      expect(found).toEqual(events.filter((e) => matchesEvent(condition, e)));
+      for (const at of [now, now + DAY_MS, now + 31 * DAY_MS]) {
+        expect(measureEventCondition(condition, events, at, memo)).toEqual(
+          measureEventCondition(condition, events, at),
+        );
+      }
+      // another history: matched again
+      const more = [...events];
+      memo.matching(condition, more, counting);
+      expect(calls).toBe(2 * events.length);
+    }
   });
 });

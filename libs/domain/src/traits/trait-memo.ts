@@ -1,4 +1,5 @@
 import type { EpochMs } from '../brand';
+import type { EventCondition } from '../rules/rule.model';
 import type { ComputedTraitDefinition, ComputedTraitValue } from './computed-trait.registry';
 import type { EventFact } from './event-fact';
 import type { TraitsConfig } from './traits.config';
@@ -11,12 +12,18 @@ import type { TraitsConfig } from './traits.config';
  * lifecycle, frequency, RFM and lead score traits). The answers are pure functions of the
  * events, the instant and the configuration, so one memo serves them all; it forgets everything
  * when it is asked about a different events array or configuration (a history that changed).
+ * The events arrays given to it must not be changed in place.
+ *
+ * It also keeps, per event condition, the events that match it (name, source, `where`): a
+ * next-change search measures one condition at many instants, each then over its few matching
+ * events instead of the whole history.
  */
 export class TraitMemo {
   private events: readonly EventFact[] | undefined;
   private config: TraitsConfig | undefined;
   private readonly values = new Map<string, ComputedTraitValue>();
   private readonly nexts = new Map<string, EpochMs | undefined>();
+  private readonly matches = new Map<EventCondition, readonly EventFact[]>();
 
   value(
     trait: ComputedTraitDefinition,
@@ -46,8 +53,24 @@ export class TraitMemo {
     return next;
   }
 
-  private use(events: readonly EventFact[], config: TraitsConfig): void {
+  /** The events of `events` that `match` accepts for `condition` (memoized by condition object). */
+  matching(
+    condition: EventCondition,
+    events: readonly EventFact[],
+    match: (condition: EventCondition, event: EventFact) => boolean,
+  ): readonly EventFact[] {
+    if (events !== this.events) this.use(events, this.config);
+    let found = this.matches.get(condition);
+    if (found === undefined) {
+      found = events.filter((e) => match(condition, e));
+      this.matches.set(condition, found);
+    }
+    return found;
+  }
+
+  private use(events: readonly EventFact[], config: TraitsConfig | undefined): void {
     if (events === this.events && config === this.config) return;
+    if (events !== this.events) this.matches.clear();
     this.events = events;
     this.config = config;
     this.values.clear();
