@@ -94,15 +94,59 @@ describe('nextChangeAt', () => {
   });
 
   it('settles for an earlier instant when the walks give up, never a later one', () => {
-    const visited: Rule = { event: 'Page Viewed', within: { days: 1 } };
+    const spent: Rule = {
+      event: 'Order Completed',
+      within: { days: 1 },
+      sum: { property: 'revenue', gte: 5 },
+    };
     const hours = (h: number) => h / 24;
-    // five views 5..1 hours ago: the result flips when the last one leaves the window
-    const s = snapshot([5, 4, 3, 2, 1].map((h) => ev('Page Viewed', hours(h))));
-    expect(nextChangeAt(visited, s, NOW)).toBe(NOW + DAY_MS - 3600000);
+    // five orders 5..1 hours ago: the result flips when the last one leaves the window
+    const s = snapshot([5, 4, 3, 2, 1].map((h) => ev('Order Completed', hours(h), 10)));
+    expect(nextChangeAt(spent, s, NOW)).toBe(NOW + DAY_MS - 3600000);
     // after 3 of the leaf's change instants the walk gives up: the third exit, still a member
-    const at = nextChangeAt(visited, s, NOW, { maxSteps: 1, maxLeafSteps: 3 });
+    const at = nextChangeAt(spent, s, NOW, { maxSteps: 1, maxLeafSteps: 3 });
     expect(at).toBe(NOW + DAY_MS - 3 * 3600000);
-    expect(isMember(visited, s, at ?? NOW)).toBe(true);
+    expect(isMember(spent, s, at ?? NOW)).toBe(true);
+  });
+
+  it('window counts are solved: the first exit after which the comparison differs (random histories)', () => {
+    let flips = 0;
+    for (let seed = 1; seed <= 400; seed += 1) {
+      const random = new SeededRandom(seed);
+      const now = randomNow(random);
+      const base = randomEventCondition(random, now);
+      const within = random.chance(0.5) ? { hours: random.int(1, 48) } : { days: random.int(1, 30) };
+      const lengthMs = durationMs(within);
+      const count = random.pick([
+        { gte: 2 },
+        { lt: 3 },
+        { eq: 1 },
+        { between: [1, 3] as [number, number] },
+        { neq: 2 },
+      ]);
+      const condition: Rule = { event: base.event, within, ...(random.chance(0.8) ? { count } : {}) };
+      // some of its events around the window, among a random history
+      const own = Array.from({ length: random.int(0, 6) }, () => ({
+        ...ev(base.event, 0),
+        occurredAt: asEpochMs(now - Math.floor(random.next() * 1.5 * lengthMs)),
+      }));
+      // events at the same instant leave together
+      if (own.length > 2 && random.chance(0.5)) own[1].occurredAt = own[2].occurredAt = own[0].occurredAt;
+      const events = [...own, ...randomHistory(random, now)].filter((e) => e.occurredAt <= now);
+      const s = snapshot(events);
+      // the reference: every instant an event leaves the window, in order
+      const exits = [...new Set(events.map((e) => e.occurredAt + lengthMs))]
+        .filter((t) => t > now)
+        .sort((a, b) => a - b);
+      const before = isMember(condition, s, now);
+      const expected = exits.find((t) => isMember(condition, s, asEpochMs(t)) !== before);
+      expect({ seed, at: nextChangeAt(condition, s, now, { maxLeafSteps: 1 }) }).toEqual({
+        seed,
+        at: expected,
+      });
+      if (expected !== undefined) flips += 1;
+    }
+    expect(flips).toBeGreaterThan(150);
   });
 
   it('the lead score decay is solved, not walked: the exact midnight however far', () => {

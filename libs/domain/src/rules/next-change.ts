@@ -4,11 +4,12 @@ import { leadScoreFlipAfter } from '../traits/lead-score.trait';
 import { EarliestAfter } from '../traits/trait-time';
 import { TraitMemo } from '../traits/trait-memo';
 import { DEFAULT_TRAITS_CONFIG, type TraitsConfig } from '../traits/traits.config';
-import { measureEventCondition, nextEventConditionChangeAt } from './event-measure';
+import { matchesEvent, measureEventCondition, nextEventConditionChangeAt } from './event-measure';
 import type { ProfileSnapshot } from './profile-snapshot';
 import { isMember, type EvaluationContext } from './rule.evaluator';
-import type { EventCondition, Rule, TraitCondition } from './rule.model';
-import { testValue } from './value-test';
+import { measureOf, type EventCondition, type Rule, type TraitCondition } from './rule.model';
+import { inWindow, windowSpanOf } from './time-window';
+import { testNumber, testValue } from './value-test';
 
 export interface NextChangeContext extends EvaluationContext {
   /** How many leaf flips to check for a flip of the whole rule before settling for a conservative answer (default 64). */
@@ -77,10 +78,43 @@ function traitFlipShortcut(
 }
 
 /**
+ * A count over a rolling window (or over all time) with no later-dated matching event: the
+ * count only falls, at each matching event's exit instant (occurredAt + window), so the flip is
+ * the first exit after which the comparison's result differs, found in one pass over the
+ * matching events (the walk's answer exactly; null: another measure, a fixed window or an
+ * arrival ahead, walk).
+ */
+function eventFlipShortcut(
+  condition: EventCondition,
+  events: ProfileSnapshot['events'],
+  from: number,
+  memo: TraitMemo,
+): EpochMs | undefined | null {
+  const measure = measureOf(condition);
+  if (measure.kind !== 'count') return null;
+  const span = windowSpanOf(condition.within);
+  if (span.kind === 'fixed') return null;
+  const exits: number[] = [];
+  for (const e of memo.matching(condition, events, matchesEvent)) {
+    if (e.occurredAt > from) return null;
+    if (span.kind === 'rolling' && inWindow(e.occurredAt, from, span))
+      exits.push(e.occurredAt + span.lengthMs);
+  }
+  if (span.kind === 'all') return undefined;
+  exits.sort((a, b) => a - b);
+  const before = testNumber(exits.length, measure.comparison);
+  for (let i = 0; i < exits.length; i++) {
+    if (i + 1 < exits.length && exits[i + 1] === exits[i]) continue;
+    if (testNumber(exits.length - i - 1, measure.comparison) !== before) return exits[i] as EpochMs;
+  }
+  return undefined;
+}
+
+/**
  * The first instant after `from` at which the leaf's result differs from its result at
  * `from`, walking the instants at which its inputs change; after `maxSteps` of them
- * without a flip, the last one (conservative). The lead score's decay is solved instead of
- * walked (traitFlipShortcut).
+ * without a flip, the last one (conservative). The lead score's decay and window counts are
+ * solved instead of walked (traitFlipShortcut, eventFlipShortcut).
  */
 function nextLeafFlip(
   leaf: TimedLeaf,
@@ -90,10 +124,11 @@ function nextLeafFlip(
   maxSteps: number,
   memo: TraitMemo,
 ): EpochMs | undefined {
-  if (leaf.kind === 'trait') {
-    const shortcut = traitFlipShortcut(leaf.condition, events, from, config);
-    if (shortcut !== null) return shortcut;
-  }
+  const shortcut =
+    leaf.kind === 'trait'
+      ? traitFlipShortcut(leaf.condition, events, from, config)
+      : eventFlipShortcut(leaf.condition, events, from, memo);
+  if (shortcut !== null) return shortcut;
   const before = leafResult(leaf, events, from, config, memo);
   let t = from;
   let candidate: EpochMs | undefined;
