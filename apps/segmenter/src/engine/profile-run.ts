@@ -12,7 +12,7 @@ import {
   type TraitsConfig,
 } from '@cdp/domain';
 import type { SegmentCauseKind, SegmentEventIdentities, SegmentEventType } from '@cdp/domain/segments';
-import { nextFlipAt } from './next-flip';
+import { nextFlipAt, withoutComputed } from './next-flip';
 import type { ProfileData } from './profile-data';
 import type { ProfileState } from './profile-state';
 import type { SegmentPlan } from './segment-plan';
@@ -234,6 +234,7 @@ export class ProfileRun {
       ...(this.plan.usesComputed ? { computed: this.computedAt(events, traits, t) } : {}),
     };
     const ctx = { traitsConfig: this.options.traitsConfig, traitMemo: this.traitMemo };
+    const plain = withoutComputed(snapshot);
     const unchanged = this.unchanged(t, visible);
     const next: (number | null)[] = [];
     let best: number | null = null;
@@ -245,7 +246,7 @@ export class ProfileRun {
       }
       if (!s.timed) n = null;
       else if (unchanged(i)) n = this.memo?.next[i] ?? null;
-      else n = nextFlipAt(s.rule, snapshot, t, ctx) ?? null;
+      else n = nextFlipAt(s.rule, snapshot, t, ctx, plain) ?? null;
       if (n !== null && n <= t) n = null;
       next.push(n);
       if (n !== null && (best === null || n < best)) best = n;

@@ -43,6 +43,7 @@ export class SegmentPlan {
   /** The latest `since` of the active versions: events are never evaluated before it (see ProfileRun.instantFor). */
   readonly floor: number;
   private readonly byId: ReadonlyMap<string, PlannedSegment>;
+  private readonly needs = new Map<number | null, DataNeeds>();
 
   constructor(applied: Readonly<Record<string, AppliedSegment>>) {
     const active = Object.entries(applied)
@@ -83,6 +84,15 @@ export class SegmentPlan {
    * anyway, trading exactness for speed.
    */
   dataNeeds(capMs: number | null): DataNeeds {
+    // the plan never changes: computed once per cap (asked for every profile of every unit)
+    const known = this.needs.get(capMs);
+    if (known !== undefined) return known;
+    const needs = this.computeNeeds(capMs);
+    this.needs.set(capMs, needs);
+    return needs;
+  }
+
+  private computeNeeds(capMs: number | null): DataNeeds {
     let lookback: number | null = 0;
     let names: Set<string> | null = new Set();
     const visit = (rule: Rule): void => {

@@ -50,6 +50,7 @@ function candidates(
  * - lastSeen / firstSeen: the latest / earliest matching event's instant L;
  *   `olderThan d` holds when L exists and `L <= now - d`, `newerThan d` when L exists and
  *   `L > now - d`. Without a matching event both are false (and `count eq 0` is true).
+ * With a memo, the matching events are found once per events array and condition.
  */
 export function measureEventCondition(
   condition: EventCondition,
@@ -57,6 +58,29 @@ export function measureEventCondition(
   now: number,
   memo?: TraitMemo,
 ): MeasureOutcome {
+  const { value, result } = measureValue(condition, events, now, memo);
+  const kind = measureOf(condition).kind;
+  if (kind === 'lastSeen' || kind === 'firstSeen') return { actual: value === null ? null : toIso(value), result };
+  return { actual: value, result };
+}
+
+/** Whether the condition holds at `now` (measureEventCondition's result, without its explanation). */
+export function eventConditionHolds(
+  condition: EventCondition,
+  events: readonly EventFact[],
+  now: number,
+  memo?: TraitMemo,
+): boolean {
+  return measureValue(condition, events, now, memo).result;
+}
+
+/** The measured number (count, sum, or the lastSeen / firstSeen instant; null: no such event) and the result. */
+function measureValue(
+  condition: EventCondition,
+  events: readonly EventFact[],
+  now: number,
+  memo: TraitMemo | undefined,
+): { value: number | null; result: boolean } {
   const span = windowSpanOf(condition.within);
   const measure = measureOf(condition);
   const c = candidates(condition, events, memo);
@@ -76,20 +100,17 @@ export function measureEventCondition(
   }
   switch (measure.kind) {
     case 'count':
-      return { actual: count, result: testNumber(count, measure.comparison) };
+      return { value: count, result: testNumber(count, measure.comparison) };
     case 'sum': {
       const total = roundTo(sum, 6);
-      return { actual: total, result: testNumber(total, measure.comparison) };
+      return { value: total, result: testNumber(total, measure.comparison) };
     }
     case 'lastSeen':
     case 'firstSeen': {
       const at = measure.kind === 'lastSeen' ? last : first;
-      if (at === undefined) return { actual: null, result: false };
+      if (at === undefined) return { value: null, result: false };
       const threshold = now - durationMs(measure.duration);
-      return {
-        actual: toIso(at),
-        result: measure.direction === 'olderThan' ? at <= threshold : at > threshold,
-      };
+      return { value: at, result: measure.direction === 'olderThan' ? at <= threshold : at > threshold };
     }
   }
 }

@@ -4,7 +4,7 @@ import { leadScoreFlipAfter } from '../traits/lead-score.trait';
 import { EarliestAfter } from '../traits/trait-time';
 import { TraitMemo } from '../traits/trait-memo';
 import { DEFAULT_TRAITS_CONFIG, type TraitsConfig } from '../traits/traits.config';
-import { matchesEvent, measureEventCondition, nextEventConditionChangeAt } from './event-measure';
+import { eventConditionHolds, matchesEvent, nextEventConditionChangeAt } from './event-measure';
 import type { ProfileSnapshot } from './profile-snapshot';
 import { isMember, type EvaluationContext } from './rule.evaluator';
 import { measureOf, type EventCondition, type Rule, type TraitCondition } from './rule.model';
@@ -43,7 +43,7 @@ function leafResult(
   memo: TraitMemo,
 ): boolean {
   return leaf.kind === 'event'
-    ? measureEventCondition(leaf.condition, events, at, memo).result
+    ? eventConditionHolds(leaf.condition, events, at, memo)
     : testValue(memo.value(leaf.trait, events, at, config), leaf.condition);
 }
 
@@ -176,7 +176,8 @@ export function nextChangeAt(
   const maxSteps = Math.max(1, ctx.maxSteps ?? 64);
   const maxLeafSteps = Math.max(1, ctx.maxLeafSteps ?? 1000);
   const events = snapshot.events;
-  const simulated: ProfileSnapshot = { ...snapshot, computed: undefined };
+  const simulated: ProfileSnapshot =
+    snapshot.computed === undefined ? snapshot : { ...snapshot, computed: undefined };
   // the walk asks for the same traits at the same instants again and again: always memoized
   const memo = ctx.traitMemo ?? new TraitMemo();
   const evaluationCtx: EvaluationContext = { traitsConfig: config, traitMemo: memo };

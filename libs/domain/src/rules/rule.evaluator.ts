@@ -4,7 +4,7 @@ import type { ComputedTraits } from '../traits/computed-traits';
 import type { TraitMemo } from '../traits/trait-memo';
 import { DEFAULT_TRAITS_CONFIG, type TraitsConfig } from '../traits/traits.config';
 import { conditionLabel } from './condition-label';
-import { measureEventCondition } from './event-measure';
+import { eventConditionHolds, measureEventCondition } from './event-measure';
 import { identifyTraitOf, type ProfileSnapshot } from './profile-snapshot';
 import type { LeafCondition, Rule, TraitCondition } from './rule.model';
 import { testValue } from './value-test';
@@ -109,9 +109,13 @@ class RuleRun {
       actual = this.traitValue(condition);
       result = testValue(actual, condition);
     } else if ('event' in condition) {
-      const outcome = measureEventCondition(condition, this.snapshot.events, this.now, this.ctx.traitMemo);
-      actual = outcome.actual;
-      result = outcome.result;
+      if (this.explain) {
+        const outcome = measureEventCondition(condition, this.snapshot.events, this.now, this.ctx.traitMemo);
+        actual = outcome.actual;
+        result = outcome.result;
+      } else {
+        result = eventConditionHolds(condition, this.snapshot.events, this.now, this.ctx.traitMemo);
+      }
     } else {
       result = this.snapshot.segments?.has(condition.inSegment) ?? false;
       actual = result;
