@@ -264,7 +264,8 @@ export class ProfileRun {
   /**
    * Which segments certainly keep both their membership and their next change at `t` (history
    * visible up to `visible`) since the memo was computed: same plan, no event inserted before
-   * the memo's horizon, no new visible event of a name the segment reads, no new trait value
+   * the memo's horizon, no new visible event the segment reads (PlannedSegment.affectedBy: one
+   * of its event conditions matches it, or a computed trait it uses reads it), no new trait value
    * when it reads identify traits, its memoized change still ahead, and no `inSegment` nor a
    * computed trait that may read any event in its rule (those are always evaluated; order-based
    * traits only read orders and refunds, see ComputedTraitDefinition.reads).
@@ -280,12 +281,7 @@ export class ProfileRun {
     ) {
       return () => false;
     }
-    const fresh = new Set(
-      this.data
-        .eventsUpTo(visible)
-        .slice(memo.count)
-        .map((e) => e.name),
-    );
+    const fresh = this.data.eventsUpTo(visible).slice(memo.count);
     const traitsMoved = this.data.traitCountUpTo(visible) !== memo.traits;
     return (i) => {
       const s = this.plan.ordered[i];
@@ -301,7 +297,7 @@ export class ProfileRun {
       }
       if (n !== null && n <= t) return false;
       if (s.readsTraits && traitsMoved) return false;
-      for (const name of s.eventNames) if (fresh.has(name)) return false;
+      for (const e of fresh) if (s.affectedBy(e)) return false;
       return true;
     };
   }

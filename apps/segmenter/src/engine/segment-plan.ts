@@ -1,4 +1,12 @@
-import { computedTraitNamed, durationMs, referencedSegmentIds, type Rule } from '@cdp/domain';
+import {
+  computedTraitNamed,
+  durationMs,
+  matchesEvent,
+  referencedSegmentIds,
+  type EventCondition,
+  type EventFact,
+  type Rule,
+} from '@cdp/domain';
 import type { AppliedSegment } from './profile-state';
 
 /** One active segment version, ready for evaluation. */
@@ -17,6 +25,13 @@ export interface PlannedSegment {
   references: string[];
   /** Event names its event conditions and its computed traits (their `reads`) read. */
   eventNames: ReadonlySet<string>;
+  /**
+   * Whether a new event can change the rule's result or next change: it matches one of its
+   * event conditions (name, source and `where`: a product view of another category does not
+   * touch a per-category segment), or a computed trait it uses reads its name. Meaningless
+   * for segments that read any event (`readsAnyEvent`).
+   */
+  affectedBy(event: EventFact): boolean;
   /** It reads identify traits. */
   readsTraits: boolean;
 }
@@ -133,6 +148,8 @@ function planned(id: string, a: AppliedSegment): PlannedSegment {
   let readsAnyEvent = false;
   let readsTraits = false;
   const eventNames = new Set<string>();
+  const conditions: EventCondition[] = [];
+  const traitReads = new Set<string>();
   const visit = (rule: Rule): void => {
     if ('all' in rule) rule.all.forEach(visit);
     else if ('any' in rule) rule.any.forEach(visit);
@@ -140,17 +157,24 @@ function planned(id: string, a: AppliedSegment): PlannedSegment {
     else if ('event' in rule) {
       timed = true;
       eventNames.add(rule.event);
+      conditions.push(rule);
     } else if ('trait' in rule) {
       const computed = computedTraitNamed(rule.trait);
       if (computed !== undefined) {
         timed = true;
         usesComputed = true;
         if (computed.reads === undefined) readsAnyEvent = true;
-        else for (const name of computed.reads) eventNames.add(name);
+        else
+          for (const name of computed.reads) {
+            eventNames.add(name);
+            traitReads.add(name);
+          }
       } else readsTraits = true;
     }
   };
   visit(a.rule);
+  const affectedBy = (event: EventFact): boolean =>
+    traitReads.has(event.name) || conditions.some((c) => matchesEvent(c, event));
   return {
     id,
     version: a.version,
@@ -161,6 +185,7 @@ function planned(id: string, a: AppliedSegment): PlannedSegment {
     readsAnyEvent,
     references: referencedSegmentIds(a.rule),
     eventNames,
+    affectedBy,
     readsTraits,
   };
 }

@@ -411,6 +411,27 @@ describe('WorkUnit with next-change memos', () => {
       }),
       loyal: applied({ trait: 'lifecycleStage', op: 'eq', value: 'active' }),
       nested: applied({ all: [{ inSegment: 'viewed' }, { event: 'Product Added', within: { hours: 12 } }] }),
+      // per-category segments: a product event of another category leaves them untouched
+      shoes: applied({
+        event: 'Product Viewed',
+        where: [{ property: 'category', op: 'eq', value: 'shoes' }],
+        within: { hours: 8 },
+        count: { gte: 2 },
+      }),
+      hats: applied({
+        any: [
+          {
+            event: 'Product Added',
+            where: [{ property: 'category', op: 'eq', value: 'hats' }],
+            within: { hours: 4 },
+          },
+          {
+            event: 'Product Viewed',
+            where: [{ property: 'category', op: 'eq', value: 'hats' }],
+            count: { gte: 3 },
+          },
+        ],
+      }),
     });
     for (let round = 0; round < 20; round++) {
       const profiles = ['p1', 'p2', 'p3'];
@@ -423,6 +444,7 @@ describe('WorkUnit with next-change memos', () => {
         const who = profiles[Math.floor(rnd() * profiles.length)];
         const e = ev(`e${round}-${i}`, names[Math.floor(rnd() * names.length)], t, i);
         if (e.name === 'Order Completed') e.revenue = 10;
+        if (e.name.startsWith('Product')) e.properties = { category: rnd() < 0.5 ? 'shoes' : 'hats' };
         events.get(who)!.push(e);
         if (rnd() < 0.1)
           traits
