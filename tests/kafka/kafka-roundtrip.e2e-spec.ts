@@ -71,4 +71,30 @@ describe('Kafka through the real broker', () => {
     const committed = offsets[0].partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
     expect(committed).toBe(50);
   });
+
+  it('transactions: coordinators are looked up once, not before every transactional request', async () => {
+    const topic = `t.${suffix}.txn-probe`;
+    await ensureTopics(admin, [{ topic, numPartitions: 2, replicationFactor: 1 }]);
+    const producer = kafka.producer({ transactionalId: `t.${suffix}.txn`, maxInFlightRequests: 1 });
+    const requests = new Map<string, number>();
+    producer.on(producer.events.REQUEST, (e) =>
+      requests.set(e.payload.apiName, (requests.get(e.payload.apiName) ?? 0) + 1),
+    );
+    await producer.connect();
+    for (let i = 0; i < 10; i++) {
+      const tx = await producer.transaction();
+      await tx.send({ topic, acks: -1, messages: [{ key: `k-${i}`, value: String(i) }] });
+      await tx.sendOffsets({
+        consumerGroupId: `t.${suffix}.txn-group`,
+        topics: [{ topic, partitions: [{ partition: 0, offset: String(i + 1) }] }],
+      });
+      await tx.commit();
+    }
+    await producer.disconnect();
+    // kafkajs alone asks before each AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit and EndTxn
+    expect(requests.get('EndTxn')).toBe(10);
+    expect(requests.get('GroupCoordinator') ?? 0).toBeLessThanOrEqual(4);
+    const offsets = await admin.fetchOffsets({ groupId: `t.${suffix}.txn-group`, topics: [topic] });
+    expect(offsets[0].partitions.find((p) => p.partition === 0)?.offset).toBe('10');
+  });
 });

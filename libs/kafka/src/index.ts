@@ -1,3 +1,4 @@
+export * from './coordinator-cache';
 export * from './kafka-log';
 export * from './kafka.client';
 export * from './kafka.health';

@@ -1,5 +1,6 @@
 import { Injectable, LoggerService, OnApplicationShutdown } from '@nestjs/common';
 import { Admin, Consumer, ConsumerConfig, Kafka, logLevel, Producer, ProducerConfig } from 'kafkajs';
+import { cacheCoordinatorLookups } from './coordinator-cache';
 import { kafkaLogCreator } from './kafka-log';
 import { KafkaSettings } from './kafka.settings';
 
@@ -16,6 +17,10 @@ export class KafkaClient implements OnApplicationShutdown {
     readonly settings: KafkaSettings,
     logger: LoggerService,
   ) {
+    // one FindCoordinator per second instead of one per transactional request (see the file)
+    if (!cacheCoordinatorLookups()) {
+      logger.warn('kafkajs internals changed: coordinator lookups are not cached', 'Kafka');
+    }
     this.kafka = new Kafka({
       clientId: settings.clientId,
       brokers: settings.brokers,
