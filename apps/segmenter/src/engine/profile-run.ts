@@ -154,7 +154,9 @@ export class ProfileRun {
       ...(computed === undefined ? {} : { computed }),
     };
     const unchanged = this.unchanged(at, this.view);
-    for (const [i, s] of this.plan.ordered.entries()) {
+    const ordered = this.plan.ordered;
+    for (let i = 0; i < ordered.length; i++) {
+      const s = ordered[i];
       if (only !== undefined && !only.has(s.id)) continue;
       if (s.since > at) continue;
       if (unchanged(i)) continue;
@@ -238,7 +240,9 @@ export class ProfileRun {
     const unchanged = this.unchanged(t, visible);
     const next: (number | null)[] = [];
     let best: number | null = null;
-    for (const [i, s] of this.plan.ordered.entries()) {
+    const ordered = this.plan.ordered;
+    for (let i = 0; i < ordered.length; i++) {
+      const s = ordered[i];
       let n: number | null;
       if (s.since > t) {
         next.push(Number.NaN); // not in effect yet: nothing known
@@ -297,7 +301,7 @@ export class ProfileRun {
       }
       if (n !== null && n <= t) return false;
       if (s.readsTraits && traitsMoved) return false;
-      for (const e of fresh) if (s.affectedBy(e)) return false;
+      for (let k = 0; k < fresh.length; k++) if (s.affectedBy(fresh[k])) return false;
       return true;
     };
   }

@@ -173,8 +173,11 @@ function planned(id: string, a: AppliedSegment): PlannedSegment {
     }
   };
   visit(a.rule);
-  const affectedBy = (event: EventFact): boolean =>
-    traitReads.has(event.name) || conditions.some((c) => matchesEvent(c, event));
+  const affectedBy = (event: EventFact): boolean => {
+    if (traitReads.has(event.name)) return true;
+    for (let i = 0; i < conditions.length; i++) if (matchesEvent(conditions[i], event)) return true;
+    return false;
+  };
   return {
     id,
     version: a.version,

@@ -28,19 +28,12 @@ export function eventPropertyOf(event: EventFact, property: string): unknown {
 export function matchesEvent(condition: EventCondition, event: EventFact): boolean {
   if (event.name !== condition.event) return false;
   if (condition.source !== undefined && event.source !== condition.source) return false;
-  if (condition.where === undefined) return true;
-  return condition.where.every((f) => testValue(eventPropertyOf(event, f.property), f));
-}
-
-/** The events matching `condition` (time not looked at), from the memo when one is given. */
-function candidates(
-  condition: EventCondition,
-  events: readonly EventFact[],
-  memo: TraitMemo | undefined,
-): { events: readonly EventFact[]; filtered: boolean } {
-  return memo === undefined
-    ? { events, filtered: false }
-    : { events: memo.matching(condition, events, matchesEvent), filtered: true };
+  const where = condition.where;
+  if (where === undefined) return true;
+  for (let i = 0; i < where.length; i++) {
+    if (!testValue(eventPropertyOf(event, where[i].property), where[i])) return false;
+  }
+  return true;
 }
 
 /**
@@ -83,13 +76,16 @@ function measureValue(
 ): { value: number | null; result: boolean } {
   const span = windowSpanOf(condition.within);
   const measure = measureOf(condition);
-  const c = candidates(condition, events, memo);
+  const matching = memo?.matching(condition, events, matchesEvent);
+  const filtered = matching !== undefined;
+  const candidates = matching ?? events;
   let count = 0;
   let sum = 0;
   let first: number | undefined;
   let last: number | undefined;
-  for (const e of c.events) {
-    if (!inWindow(e.occurredAt, now, span) || (!c.filtered && !matchesEvent(condition, e))) continue;
+  for (let i = 0; i < candidates.length; i++) {
+    const e = candidates[i];
+    if (!inWindow(e.occurredAt, now, span) || (!filtered && !matchesEvent(condition, e))) continue;
     count += 1;
     if (measure.kind === 'sum') {
       const v = eventPropertyOf(e, measure.property);
@@ -133,9 +129,11 @@ export function nextEventConditionChangeAt(
   const recencyMs =
     measure.kind === 'lastSeen' || measure.kind === 'firstSeen' ? durationMs(measure.duration) : 0;
   const next = new EarliestAfter(now);
-  const c = candidates(condition, events, memo);
-  for (const e of c.events) {
-    if (!c.filtered && !matchesEvent(condition, e)) continue;
+  const matching = memo?.matching(condition, events, matchesEvent);
+  const filtered = matching !== undefined;
+  const candidates = matching ?? events;
+  for (const e of candidates) {
+    if (!filtered && !matchesEvent(condition, e)) continue;
     next.offer(e.occurredAt);
     if (span.kind === 'rolling') next.offer(e.occurredAt + span.lengthMs);
     if (recencyMs > 0) next.offer(e.occurredAt + recencyMs);

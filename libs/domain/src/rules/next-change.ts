@@ -95,13 +95,21 @@ function eventFlipShortcut(
   const span = windowSpanOf(condition.within);
   if (span.kind === 'fixed') return null;
   const exits: number[] = [];
-  for (const e of memo.matching(condition, events, matchesEvent)) {
+  const matching = memo.matching(condition, events, matchesEvent);
+  for (const e of matching ?? events) {
+    if (matching === undefined && !matchesEvent(condition, e)) continue;
     if (e.occurredAt > from) return null;
     if (span.kind === 'rolling' && inWindow(e.occurredAt, from, span))
       exits.push(e.occurredAt + span.lengthMs);
   }
   if (span.kind === 'all') return undefined;
-  exits.sort((a, b) => a - b);
+  // histories are usually in time order already: sort (which allocates) only when not
+  for (let i = 1; i < exits.length; i++) {
+    if (exits[i - 1] > exits[i]) {
+      exits.sort((a, b) => a - b);
+      break;
+    }
+  }
   const before = testNumber(exits.length, measure.comparison);
   for (let i = 0; i < exits.length; i++) {
     if (i + 1 < exits.length && exits[i + 1] === exits[i]) continue;

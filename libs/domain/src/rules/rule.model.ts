@@ -150,7 +150,19 @@ export type Measure =
 
 const COUNT_AT_LEAST_ONE: NumberComparison = { gte: 1 };
 
+const measures = new WeakMap<EventCondition, Measure>();
+
+/** The condition's measure (memoized per condition object: rules are not changed once validated). */
 export function measureOf(condition: EventCondition): Measure {
+  let measure = measures.get(condition);
+  if (measure === undefined) {
+    measure = measureOfCondition(condition);
+    measures.set(condition, measure);
+  }
+  return measure;
+}
+
+function measureOfCondition(condition: EventCondition): Measure {
   if (condition.sum !== undefined) {
     const { property, ...comparison } = condition.sum;
     return { kind: 'sum', property, comparison: comparison };
@@ -165,10 +177,24 @@ export function measureOf(condition: EventCondition): Measure {
   return { kind: 'count', comparison: condition.count ?? COUNT_AT_LEAST_ONE };
 }
 
+type ComparisonParts =
+  | { op: Exclude<NumberOperator, 'between'>; value: number }
+  | { op: 'between'; value: [number, number] };
+
+/** Answers per comparison object (rules are immutable once validated; evaluation asks again and again). */
+const comparisonParts = new WeakMap<NumberComparison, ComparisonParts>();
+
 /** The operator and operand of a comparison. */
-export function comparisonOf(
-  comparison: NumberComparison,
-): { op: Exclude<NumberOperator, 'between'>; value: number } | { op: 'between'; value: [number, number] } {
+export function comparisonOf(comparison: NumberComparison): ComparisonParts {
+  let parts = comparisonParts.get(comparison);
+  if (parts === undefined) {
+    parts = splitComparison(comparison);
+    comparisonParts.set(comparison, parts);
+  }
+  return parts;
+}
+
+function splitComparison(comparison: NumberComparison): ComparisonParts {
   if (comparison.between !== undefined) return { op: 'between', value: comparison.between };
   for (const op of NUMBER_OPERATORS) {
     if (op === 'between') continue;

@@ -19,8 +19,21 @@ export function durationMs(duration: Duration): number {
     : Math.round(duration.hours * HOUR_MS);
 }
 
+const ALL_TIME: WindowSpan = { kind: 'all' };
+const spans = new WeakMap<TimeWindow, WindowSpan>();
+
+/** The window as instants (memoized per window object: rules are not changed once validated). */
 export function windowSpanOf(within: TimeWindow | undefined): WindowSpan {
-  if (within === undefined) return { kind: 'all' };
+  if (within === undefined) return ALL_TIME;
+  let span = spans.get(within);
+  if (span === undefined) {
+    span = spanOf(within);
+    spans.set(within, span);
+  }
+  return span;
+}
+
+function spanOf(within: TimeWindow): WindowSpan {
   if (within.from !== undefined) {
     return {
       kind: 'fixed',

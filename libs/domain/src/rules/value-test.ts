@@ -32,16 +32,16 @@ export function testValue(actual: unknown, test: ValueTest): boolean {
     case 'startsWith':
       return typeof actual === 'string' && typeof test.value === 'string' && actual.startsWith(test.value);
     case 'gt':
-      return ordered(actual, test.value, (a, b) => a > b);
+      return ordered(actual, test.value, GT);
     case 'gte':
-      return ordered(actual, test.value, (a, b) => a >= b);
+      return ordered(actual, test.value, GTE);
     case 'lt':
-      return ordered(actual, test.value, (a, b) => a < b);
+      return ordered(actual, test.value, LT);
     case 'lte':
-      return ordered(actual, test.value, (a, b) => a <= b);
+      return ordered(actual, test.value, LTE);
     case 'between': {
       const [lo, hi] = test.value;
-      return ordered(actual, lo, (a, b) => a >= b) && ordered(actual, hi, (a, b) => a <= b);
+      return ordered(actual, lo, GTE) && ordered(actual, hi, LTE);
     }
     case 'exists':
       return actual !== undefined && actual !== null;
@@ -52,6 +52,12 @@ export function testValue(actual: unknown, test: ValueTest): boolean {
 
 const sameScalar = (a: unknown, b: unknown): boolean =>
   (typeof a === 'string' || typeof a === 'number' || typeof a === 'boolean') && a === b;
+
+// comparators created once (an arrow in a call would be a new closure at every test)
+const GT = (a: number, b: number): boolean => a > b;
+const GTE = (a: number, b: number): boolean => a >= b;
+const LT = (a: number, b: number): boolean => a < b;
+const LTE = (a: number, b: number): boolean => a <= b;
 
 /** Both numbers, or both strings holding ISO instants: compare; otherwise false. */
 function ordered(actual: unknown, expected: unknown, cmp: (a: number, b: number) => boolean): boolean {

@@ -79,6 +79,9 @@ describe('TraitMemo', () => {
         calls += 1;
         return matchesEvent(c, e);
       };
+      // asked once: not filtered (a single measurement scans the history itself)
+      expect(memo.matching(condition, events, counting)).toBeUndefined();
+      expect(calls).toBe(0);
       const found = memo.matching(condition, events, counting);
       expect(memo.matching(condition, events, counting)).toBe(found);
       expect(calls).toBe(events.length);
@@ -88,8 +91,9 @@ describe('TraitMemo', () => {
           measureEventCondition(condition, events, at),
         );
       }
-      // another history: matched again
+      // another history: matched again (on its second request)
       const more = [...events];
+      memo.matching(condition, more, counting);
       memo.matching(condition, more, counting);
       expect(calls).toBe(2 * events.length);
     }

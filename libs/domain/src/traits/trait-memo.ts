@@ -23,7 +23,8 @@ export class TraitMemo {
   private config: TraitsConfig | undefined;
   private readonly values = new Map<string, ComputedTraitValue>();
   private readonly nexts = new Map<string, EpochMs | undefined>();
-  private readonly matches = new Map<EventCondition, readonly EventFact[]>();
+  /** null: asked once, not filtered yet. */
+  private readonly matches = new Map<EventCondition, readonly EventFact[] | null>();
 
   value(
     trait: ComputedTraitDefinition,
@@ -53,19 +54,27 @@ export class TraitMemo {
     return next;
   }
 
-  /** The events of `events` that `match` accepts for `condition` (memoized by condition object). */
+  /**
+   * The events of `events` that `match` accepts for `condition` (memoized by condition object),
+   * or undefined the first time a condition is asked about: most conditions are measured once
+   * per history (a plain evaluation), and filtering those would only cost allocations; the
+   * second request (a next-change search) gets the filtered list.
+   */
   matching(
     condition: EventCondition,
     events: readonly EventFact[],
     match: (condition: EventCondition, event: EventFact) => boolean,
-  ): readonly EventFact[] {
+  ): readonly EventFact[] | undefined {
     if (events !== this.events) this.use(events, this.config);
-    let found = this.matches.get(condition);
-    if (found === undefined) {
-      found = events.filter((e) => match(condition, e));
-      this.matches.set(condition, found);
+    const found = this.matches.get(condition);
+    if (found === null) {
+      const list: EventFact[] = [];
+      for (let i = 0; i < events.length; i++) if (match(condition, events[i])) list.push(events[i]);
+      this.matches.set(condition, list);
+      return list;
     }
-    return found;
+    if (found === undefined) this.matches.set(condition, null);
+    return found ?? undefined;
   }
 
   private use(events: readonly EventFact[], config: TraitsConfig | undefined): void {
