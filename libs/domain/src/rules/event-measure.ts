@@ -51,9 +51,11 @@ export function measureEventCondition(
   now: number,
   memo?: TraitMemo,
 ): MeasureOutcome {
-  const { value, result } = measureValue(condition, events, now, memo);
+  const value = measuredValue(condition, events, now, memo);
+  const result = holdsFor(condition, value, now);
   const kind = measureOf(condition).kind;
-  if (kind === 'lastSeen' || kind === 'firstSeen') return { actual: value === null ? null : toIso(value), result };
+  if (kind === 'lastSeen' || kind === 'firstSeen')
+    return { actual: value === null ? null : toIso(value), result };
   return { actual: value, result };
 }
 
@@ -64,16 +66,32 @@ export function eventConditionHolds(
   now: number,
   memo?: TraitMemo,
 ): boolean {
-  return measureValue(condition, events, now, memo).result;
+  return holdsFor(condition, measuredValue(condition, events, now, memo), now);
 }
 
-/** The measured number (count, sum, or the lastSeen / firstSeen instant; null: no such event) and the result. */
-function measureValue(
+/** The comparison of the measured value (null: no matching event, for lastSeen / firstSeen). */
+function holdsFor(condition: EventCondition, value: number | null, now: number): boolean {
+  const measure = measureOf(condition);
+  switch (measure.kind) {
+    case 'count':
+    case 'sum':
+      return testNumber(value ?? 0, measure.comparison);
+    case 'lastSeen':
+    case 'firstSeen': {
+      if (value === null) return false;
+      const threshold = now - durationMs(measure.duration);
+      return measure.direction === 'olderThan' ? value <= threshold : value > threshold;
+    }
+  }
+}
+
+/** The measured number: the count, the sum (6 decimals), or the lastSeen / firstSeen instant (null: no such event). */
+function measuredValue(
   condition: EventCondition,
   events: readonly EventFact[],
   now: number,
   memo: TraitMemo | undefined,
-): { value: number | null; result: boolean } {
+): number | null {
   const span = windowSpanOf(condition.within);
   const measure = measureOf(condition);
   const matching = memo?.matching(condition, events, matchesEvent);
@@ -96,18 +114,13 @@ function measureValue(
   }
   switch (measure.kind) {
     case 'count':
-      return { value: count, result: testNumber(count, measure.comparison) };
-    case 'sum': {
-      const total = roundTo(sum, 6);
-      return { value: total, result: testNumber(total, measure.comparison) };
-    }
+      return count;
+    case 'sum':
+      return roundTo(sum, 6);
     case 'lastSeen':
-    case 'firstSeen': {
-      const at = measure.kind === 'lastSeen' ? last : first;
-      if (at === undefined) return { value: null, result: false };
-      const threshold = now - durationMs(measure.duration);
-      return { value: at, result: measure.direction === 'olderThan' ? at <= threshold : at > threshold };
-    }
+      return last ?? null;
+    case 'firstSeen':
+      return first ?? null;
   }
 }
 

@@ -37,8 +37,8 @@ export class OrderHistory {
       else if (e.name === ORDER_REFUNDED)
         this.refunds.push({ at: e.occurredAt, revenue: countedRevenue(e, config) });
     }
-    this.orders.sort((a, b) => a.at - b.at);
-    this.refunds.sort((a, b) => a.at - b.at);
+    inTimeOrder(this.orders);
+    inTimeOrder(this.refunds);
   }
 
   /** The latest completed order's instant, if any. */
@@ -51,6 +51,16 @@ export class OrderHistory {
     let n = 0;
     for (const o of this.orders) if (o.at > now - lengthMs) n += 1;
     return n;
+  }
+}
+
+/** Sorts by instant, unless already in order (histories usually are; sorting allocates). */
+function inTimeOrder(facts: MoneyFact[]): void {
+  for (let i = 1; i < facts.length; i++) {
+    if (facts[i - 1].at > facts[i].at) {
+      facts.sort((a, b) => a.at - b.at);
+      return;
+    }
   }
 }
 
