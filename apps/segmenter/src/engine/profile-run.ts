@@ -4,6 +4,7 @@ import {
   computeTraits,
   evaluate,
   isMember,
+  nextChangeAt,
   TraitMemo,
   type ComputedTraits,
   type KafkaOrigin,
@@ -59,6 +60,48 @@ export interface EngineOptions {
   traitsConfig: TraitsConfig;
   /** Most time instants one catch-up walks before it leaves the rest for later. */
   maxCatchUpSteps: number;
+  /**
+   * false: evaluate every segment at every evaluation (no memo, no empty-history shortcut): the
+   * reference the shortcuts are tested against. Default true.
+   */
+  skipUnchanged?: boolean;
+}
+
+/** Far in the future, for the time-invariance check of the empty history. */
+const YEAR_2100 = Date.UTC(2100, 0, 1);
+const emptyResults = new WeakMap<SegmentPlan, Map<TraitsConfig, readonly (boolean | null)[]>>();
+
+/**
+ * Per segment of the plan (in its order): the rule's result for a profile without any event or
+ * trait value, when that result is the same at every instant (no next change); null when it
+ * is not, or when the segment reads any event or other segments (never skipped this way).
+ * Memoized per plan and traits configuration.
+ */
+function emptyHistoryResults(plan: SegmentPlan, config: TraitsConfig): readonly (boolean | null)[] {
+  let byConfig = emptyResults.get(plan);
+  if (byConfig === undefined) {
+    byConfig = new Map();
+    emptyResults.set(plan, byConfig);
+  }
+  let results = byConfig.get(config);
+  if (results === undefined) {
+    const empty: ProfileSnapshot = {
+      profileId: asProfileId('-'),
+      traits: {},
+      events: [],
+      segments: new Set(),
+    };
+    const ctx = { traitsConfig: config };
+    results = plan.ordered.map((s) => {
+      if (s.readsAnyEvent || s.references.length > 0) return null;
+      const early = isMember(s.rule, empty, asEpochMs(0), ctx);
+      const late = isMember(s.rule, empty, asEpochMs(YEAR_2100), ctx);
+      const moves = nextChangeAt(s.rule, empty, asEpochMs(0), ctx) !== undefined;
+      return early === late && !moves ? early : null;
+    });
+    byConfig.set(config, results);
+  }
+  return results;
 }
 
 /**
@@ -159,7 +202,7 @@ export class ProfileRun {
       const s = ordered[i];
       if (only !== undefined && !only.has(s.id)) continue;
       if (s.since > at) continue;
-      if (unchanged(i)) continue;
+      if (unchanged(i) !== undefined) continue;
       const member = isMember(s.rule, snapshot, asEpochMs(at), ctx);
       const current = memberships[s.id];
       if (member === (current !== undefined)) {
@@ -249,8 +292,10 @@ export class ProfileRun {
         continue;
       }
       if (!s.timed) n = null;
-      else if (unchanged(i)) n = this.memo?.next[i] ?? null;
-      else n = nextFlipAt(s.rule, snapshot, t, ctx, plain) ?? null;
+      else {
+        const kept = unchanged(i);
+        n = kept !== undefined ? kept : (nextFlipAt(s.rule, snapshot, t, ctx, plain) ?? null);
+      }
       if (n !== null && n <= t) n = null;
       next.push(n);
       if (n !== null && (best === null || n < best)) best = n;
@@ -272,9 +317,12 @@ export class ProfileRun {
    * of its event conditions matches it, or a computed trait it uses reads it), no new trait value
    * when it reads identify traits, its memoized change still ahead, and no `inSegment` nor a
    * computed trait that may read any event in its rule (those are always evaluated; order-based
-   * traits only read orders and refunds, see ComputedTraitDefinition.reads).
+   * traits only read orders and refunds, see ComputedTraitDefinition.reads). Returns, per
+   * segment index, the kept next change (null: none), or undefined when it must be evaluated.
+   * Without a usable memo, see unchangedFromEmpty.
    */
-  private unchanged(t: number, visible: number): (i: number) => boolean {
+  private unchanged(t: number, visible: number): (i: number) => number | null | undefined {
+    if (this.options.skipUnchanged === false) return () => undefined;
     const memo = this.memo;
     if (
       memo === undefined ||
@@ -283,7 +331,7 @@ export class ProfileRun {
       this.data.eventsUpTo(memo.visible).length !== memo.count ||
       this.data.traitCountUpTo(memo.visible) !== memo.traits
     ) {
-      return () => false;
+      return this.unchangedFromEmpty(visible);
     }
     const fresh = this.data.eventsUpTo(visible).slice(memo.count);
     const traitsMoved = this.data.traitCountUpTo(visible) !== memo.traits;
@@ -297,12 +345,36 @@ export class ProfileRun {
         s.readsAnyEvent ||
         s.references.length > 0
       ) {
-        return false;
+        return undefined;
       }
-      if (n !== null && n <= t) return false;
-      if (s.readsTraits && traitsMoved) return false;
-      for (let k = 0; k < fresh.length; k++) if (s.affectedBy(fresh[k])) return false;
-      return true;
+      if (n !== null && n <= t) return undefined;
+      if (s.readsTraits && traitsMoved) return undefined;
+      for (let k = 0; k < fresh.length; k++) if (s.affectedBy(fresh[k])) return undefined;
+      return n;
+    };
+  }
+
+  /**
+   * Without a usable memo (a profile evaluated for the first time, or since a restart): the
+   * segments whose result on an empty history never changes with time (emptyHistoryResults),
+   * that no visible event affects, that read no trait when the profile has trait values, and
+   * whose recorded membership is that result, certainly have that membership and no next change
+   * (their matching events are the empty history's: none). A new profile's first event then
+   * evaluates only the segments it touches instead of all of them.
+   */
+  private unchangedFromEmpty(visible: number): (i: number) => number | null | undefined {
+    const results = emptyHistoryResults(this.plan, this.options.traitsConfig);
+    const events = this.data.eventsUpTo(visible);
+    const hasTraits = this.data.traitCountUpTo(visible) > 0;
+    const memberships = this.state.memberships;
+    return (i) => {
+      const s = this.plan.ordered[i];
+      const empty = results[i];
+      if (s === undefined || empty === null || empty === undefined) return undefined;
+      if ((memberships[s.id] !== undefined) !== empty) return undefined;
+      if (s.readsTraits && hasTraits) return undefined;
+      for (let k = 0; k < events.length; k++) if (s.affectedBy(events[k])) return undefined;
+      return null;
     };
   }
 
