@@ -178,8 +178,7 @@ function measureOfCondition(condition: EventCondition): Measure {
 }
 
 type ComparisonParts =
-  | { op: Exclude<NumberOperator, 'between'>; value: number }
-  | { op: 'between'; value: [number, number] };
+  { op: Exclude<NumberOperator, 'between'>; value: number } | { op: 'between'; value: [number, number] };
 
 /** Answers per comparison object (rules are immutable once validated; evaluation asks again and again). */
 const comparisonParts = new WeakMap<NumberComparison, ComparisonParts>();
