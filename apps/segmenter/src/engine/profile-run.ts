@@ -1,19 +1,17 @@
 import {
   asEpochMs,
   asProfileId,
-  computeTraits,
   evaluate,
   isMember,
   nextChangeAt,
   TraitMemo,
-  type ComputedTraits,
   type KafkaOrigin,
   type ProfileSnapshot,
   type ReasonEntry,
   type TraitsConfig,
 } from '@cdp/domain';
 import type { SegmentCauseKind, SegmentEventIdentities, SegmentEventType } from '@cdp/domain/segments';
-import { nextFlipAt, withoutComputed } from './next-flip';
+import { nextFlipAt } from './next-flip';
 import type { ProfileData } from './profile-data';
 import type { ProfileState } from './profile-state';
 import type { SegmentPlan } from './segment-plan';
@@ -121,9 +119,6 @@ export class ProfileRun {
   private identitiesCache: { t: number; value: SegmentEventIdentities } | undefined;
   /** Computed traits at the instants the next-change searches visit (shared by the segments). */
   private readonly traitMemo = new TraitMemo();
-  private computedCache:
-    | { t: number; events: readonly unknown[]; traits: Record<string, unknown>; value: ComputedTraits }
-    | undefined;
 
   constructor(
     readonly profileId: string,
@@ -184,18 +179,11 @@ export class ProfileRun {
     }
     const events = this.data.eventsUpTo(this.view);
     const traits = this.data.traitsAt(this.view);
+    // computed traits are computed when a rule reads them, once per instant (the memo)
     const ctx = { traitsConfig: this.options.traitsConfig, traitMemo: this.traitMemo };
-    let computed: ComputedTraits | undefined;
-    if (this.plan.usesComputed) computed = this.computedAt(events, traits, at);
     const memberships = this.state.memberships;
     const segments = new Set(Object.keys(memberships));
-    const snapshot: ProfileSnapshot = {
-      profileId: asProfileId(this.profileId),
-      traits,
-      events,
-      segments,
-      ...(computed === undefined ? {} : { computed }),
-    };
+    const snapshot: ProfileSnapshot = { profileId: asProfileId(this.profileId), traits, events, segments };
     const unchanged = this.unchanged(at, this.view);
     const ordered = this.plan.ordered;
     for (let i = 0; i < ordered.length; i++) {
@@ -276,10 +264,8 @@ export class ProfileRun {
       traits,
       events,
       segments: new Set(Object.keys(this.state.memberships)),
-      ...(this.plan.usesComputed ? { computed: this.computedAt(events, traits, t) } : {}),
     };
     const ctx = { traitsConfig: this.options.traitsConfig, traitMemo: this.traitMemo };
-    const plain = withoutComputed(snapshot);
     const unchanged = this.unchanged(t, visible);
     const next: (number | null)[] = [];
     let best: number | null = null;
@@ -294,7 +280,7 @@ export class ProfileRun {
       if (!s.timed) n = null;
       else {
         const kept = unchanged(i);
-        n = kept !== undefined ? kept : (nextFlipAt(s.rule, snapshot, t, ctx, plain) ?? null);
+        n = kept !== undefined ? kept : (nextFlipAt(s.rule, snapshot, t, ctx) ?? null);
       }
       if (n !== null && n <= t) n = null;
       next.push(n);
@@ -376,19 +362,6 @@ export class ProfileRun {
       for (let k = 0; k < events.length; k++) if (s.affectedBy(events[k])) return undefined;
       return null;
     };
-  }
-
-  /** Computed traits at `t` over `events` (memoized: an evaluation and the next-change search share them). */
-  private computedAt(
-    events: readonly ProfileSnapshot['events'][number][],
-    traits: Record<string, unknown>,
-    t: number,
-  ): ComputedTraits {
-    const c = this.computedCache;
-    if (c !== undefined && c.t === t && c.events === events && c.traits === traits) return c.value;
-    const value = computeTraits(events, traits, t, this.options.traitsConfig);
-    this.computedCache = { t, events, traits, value };
-    return value;
   }
 
   private push(
