@@ -5,6 +5,7 @@ import {
   encodeProfileState,
   isWorthKeeping,
   emptyProfileState,
+  sameSignificantPart,
   significantPart,
   type ProfileState,
 } from './profile-state';
@@ -38,6 +39,29 @@ describe('profile state codec', () => {
     const moved = { ...s, clock: 99, lastEventId: 'x' };
     expect(significantPart(moved)).toBe(significantPart(s));
     expect(significantPart({ ...s, next: 5 })).not.toBe(significantPart(s));
+    // the structural comparison the units use agrees with the strings
+    const member = {
+      ...s,
+      memberships: { a: { version: 1, enteredAt: 3 }, b: { version: 2, enteredAt: 4 } },
+    };
+    for (const base of [s, member]) {
+      const variants: ProfileState[] = [
+        { ...base, clock: 99, lastEventId: 'x' },
+        { ...base, next: 5 },
+        { ...base, seq: base.seq + 1 },
+        { ...base, horizon: base.horizon + 1 },
+        { ...base, retiredInto: 'p-9' },
+        { ...base, memberships: {} },
+        { ...base, memberships: { ...base.memberships, extra: { version: 1, enteredAt: 1 } } },
+        { ...base, memberships: { ...base.memberships, a: { version: 7, enteredAt: 3 } } },
+        { ...base, memberships: { ...base.memberships, a: { version: 1, enteredAt: 8 } } },
+        { ...base, memberships: { b: { version: 2, enteredAt: 4 }, a: { version: 1, enteredAt: 3 } } },
+      ];
+      for (const v of variants) {
+        expect(sameSignificantPart(v, base)).toBe(significantPart(v) === significantPart(base));
+        expect(sameSignificantPart(base, v)).toBe(significantPart(v) === significantPart(base));
+      }
+    }
     expect(isWorthKeeping({ ...s, seq: 1 })).toBe(true);
   });
 });

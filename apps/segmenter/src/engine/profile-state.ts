@@ -65,6 +65,21 @@ export function significantPart(s: ProfileState): string {
   return JSON.stringify([s.seq, s.next, s.retiredInto, s.horizon, encodeMemberships(s.memberships)]);
 }
 
+/** significantPart(a) === significantPart(b), without building the strings (the unit compares every profile it touched). */
+export function sameSignificantPart(a: ProfileState, b: ProfileState): boolean {
+  if (a.seq !== b.seq || a.next !== b.next || a.retiredInto !== b.retiredInto || a.horizon !== b.horizon) {
+    return false;
+  }
+  const ids = Object.keys(a.memberships);
+  if (ids.length !== Object.keys(b.memberships).length) return false;
+  for (const id of ids) {
+    const x = a.memberships[id];
+    const y = b.memberships[id];
+    if (y === undefined || x.version !== y.version || x.enteredAt !== y.enteredAt) return false;
+  }
+  return true;
+}
+
 function encodeMemberships(memberships: Record<string, Membership>): Record<string, [number, number]> {
   const m: Record<string, [number, number]> = {};
   for (const id of Object.keys(memberships).sort()) {

@@ -13,7 +13,7 @@ import {
   cloneProfileState,
   emptyProfileState,
   isWorthKeeping,
-  significantPart,
+  sameSignificantPart,
   type ProfileState,
 } from './profile-state';
 import type { SegmentPlan } from './segment-plan';
@@ -70,7 +70,8 @@ const DELETION_REASON: ReasonEntry[] = [{ condition: 'profile erased', actual: t
  */
 export class WorkUnit {
   private readonly runs = new Map<string, ProfileRun>();
-  private readonly before = new Map<string, string | undefined>();
+  /** The stored state of each profile run (never changed: the runs work on copies). */
+  private readonly before = new Map<string, ProfileState | undefined>();
   private readonly transitions: Transition[] = [];
   private readonly commands: CommandOut[] = [];
   private ignored = 0;
@@ -88,7 +89,7 @@ export class WorkUnit {
     let r = this.runs.get(profileId);
     if (r === undefined) {
       const stored = this.states.get(profileId);
-      this.before.set(profileId, stored === undefined ? undefined : significantPart(stored));
+      this.before.set(profileId, stored);
       r = new ProfileRun(
         profileId,
         stored === undefined ? emptyProfileState() : cloneProfileState(stored),
@@ -209,7 +210,7 @@ export class WorkUnit {
         if (before !== undefined) states.set(id, null);
         continue;
       }
-      if (significantPart(r.state) !== before) states.set(id, r.state);
+      if (before === undefined || !sameSignificantPart(r.state, before)) states.set(id, r.state);
     }
     return {
       transitions: this.transitions,
