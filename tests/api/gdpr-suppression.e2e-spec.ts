@@ -164,16 +164,7 @@ describe('api + ingest: an erased person stays erased', () => {
     expect(entered.segment.id).toBe('buyers');
 
     // 2. the api erases lin (found by userId) and puts the identifiers on the suppression list
-    let profileId = '';
-    await eventually(
-      async () => {
-        const found = await admin.request<{ profileId?: string }>('GET', `/v1/profiles?userId=${lin.user}`);
-        profileId = found.body.profileId ?? '';
-        return found.status === 200 && profileId !== '';
-      },
-      30000,
-      "lin's profile",
-    );
+    const profileId = await admin.profileIdOfUser(lin.user, "lin's profile");
     const erased = await admin.request<{ suppressed: number; exitsEmitted: number }>(
       'DELETE',
       `/v1/profiles/${encodeURIComponent(profileId)}`,
@@ -284,16 +275,7 @@ describe('api + ingest: an erased person stays erased', () => {
         value: raw.identify(`m-kai-1-${suffix}`, kai.user, kai.anon, { email: kai.email }, iso(30000)),
       },
     ]);
-    let profileId = '';
-    await eventually(
-      async () => {
-        const found = await admin.request<{ profileId?: string }>('GET', `/v1/profiles?userId=${kai.user}`);
-        profileId = found.body.profileId ?? '';
-        return found.status === 200 && profileId !== '';
-      },
-      30000,
-      "kai's profile",
-    );
+    const profileId = await admin.profileIdOfUser(kai.user, "kai's profile");
     await send([
       {
         topic: env.TOPIC_RAW_TRANSACTION,

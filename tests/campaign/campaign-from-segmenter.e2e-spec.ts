@@ -178,19 +178,8 @@ describe('campaign fed by the real segmenter: raw events -> ingest -> segmenter 
     entries().find((e) => e.identities.userId === c.user);
   const bodyOf = (call: WebhookCall): WebhookBody => JSON.parse(call.body) as WebhookBody;
 
-  async function profileIdOf(c: Customer): Promise<string> {
-    let profileId = '';
-    await eventually(
-      async () => {
-        const found = await admin.request<{ profileId?: string }>('GET', `/v1/profiles?userId=${c.user}`);
-        profileId = found.body.profileId ?? '';
-        return found.status === 200 && profileId !== '';
-      },
-      30000,
-      `the profile of ${c.name}`,
-    );
-    return profileId;
-  }
+  const profileIdOf = (c: Customer): Promise<string> =>
+    admin.profileIdOfUser(c.user, `the profile of ${c.name}`);
 
   /** Deliveries of both campaigns settled (nothing pending) for the `entered` segment events. */
   async function settled(entered: SegmentEvent[]): Promise<void> {

@@ -92,6 +92,24 @@ export class AdminClient {
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as T };
   }
+
+  /** The profile id the api finds for a userId, once ingest has written it (`GET /v1/profiles?userId=`). */
+  async profileIdOfUser(userId: string, what = `the profile of ${userId}`): Promise<string> {
+    let profileId = '';
+    await eventually(
+      async () => {
+        const found = await this.request<{ profileId?: string }>(
+          'GET',
+          `/v1/profiles?userId=${encodeURIComponent(userId)}`,
+        );
+        profileId = found.body.profileId ?? '';
+        return found.status === 200 && profileId !== '';
+      },
+      30000,
+      what,
+    );
+    return profileId;
+  }
 }
 
 /** A webhook campaign definition for `POST /v1/campaigns` (contract section 8). */

@@ -1,3 +1,4 @@
+import { perRuleObject } from './per-rule-object';
 import type { SourceKind } from '../events/canonical-event';
 
 /**
@@ -150,17 +151,8 @@ export type Measure =
 
 const COUNT_AT_LEAST_ONE: NumberComparison = { gte: 1 };
 
-const measures = new WeakMap<EventCondition, Measure>();
-
-/** The condition's measure (memoized per condition object: rules are not changed once validated). */
-export function measureOf(condition: EventCondition): Measure {
-  let measure = measures.get(condition);
-  if (measure === undefined) {
-    measure = measureOfCondition(condition);
-    measures.set(condition, measure);
-  }
-  return measure;
-}
+/** The condition's measure (memoized per condition object). */
+export const measureOf: (condition: EventCondition) => Measure = perRuleObject(measureOfCondition);
 
 function measureOfCondition(condition: EventCondition): Measure {
   if (condition.sum !== undefined) {
@@ -180,18 +172,8 @@ function measureOfCondition(condition: EventCondition): Measure {
 type ComparisonParts =
   { op: Exclude<NumberOperator, 'between'>; value: number } | { op: 'between'; value: [number, number] };
 
-/** Answers per comparison object (rules are immutable once validated; evaluation asks again and again). */
-const comparisonParts = new WeakMap<NumberComparison, ComparisonParts>();
-
-/** The operator and operand of a comparison. */
-export function comparisonOf(comparison: NumberComparison): ComparisonParts {
-  let parts = comparisonParts.get(comparison);
-  if (parts === undefined) {
-    parts = splitComparison(comparison);
-    comparisonParts.set(comparison, parts);
-  }
-  return parts;
-}
+/** The operator and operand of a comparison (memoized per comparison object). */
+export const comparisonOf: (comparison: NumberComparison) => ComparisonParts = perRuleObject(splitComparison);
 
 function splitComparison(comparison: NumberComparison): ComparisonParts {
   if (comparison.between !== undefined) return { op: 'between', value: comparison.between };

@@ -1,3 +1,4 @@
+import { perRuleObject } from './per-rule-object';
 import { parseIsoTimestamp } from '../events/iso-timestamp';
 import { DAY_MS, HOUR_MS, isWithin } from '../traits/trait-time';
 import type { Duration, TimeWindow } from './rule.model';
@@ -20,17 +21,11 @@ export function durationMs(duration: Duration): number {
 }
 
 const ALL_TIME: WindowSpan = { kind: 'all' };
-const spans = new WeakMap<TimeWindow, WindowSpan>();
+const spanOfWindow = perRuleObject(spanOf);
 
-/** The window as instants (memoized per window object: rules are not changed once validated). */
+/** The window as instants (memoized per window object). */
 export function windowSpanOf(within: TimeWindow | undefined): WindowSpan {
-  if (within === undefined) return ALL_TIME;
-  let span = spans.get(within);
-  if (span === undefined) {
-    span = spanOf(within);
-    spans.set(within, span);
-  }
-  return span;
+  return within === undefined ? ALL_TIME : spanOfWindow(within);
 }
 
 function spanOf(within: TimeWindow): WindowSpan {
