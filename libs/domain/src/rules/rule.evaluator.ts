@@ -64,8 +64,11 @@ export function isMember(
   return new RuleRun(snapshot, now, ctx, false).rule(rule);
 }
 
+/** The explanation of a membership-only run: never written to (explain is false). */
+const NO_REASONS: ReasonEntry[] = [];
+
 class RuleRun {
-  readonly reasons: ReasonEntry[] = [];
+  readonly reasons: ReasonEntry[];
   private readonly computed: ComputedTraits | undefined;
 
   constructor(
@@ -75,6 +78,7 @@ class RuleRun {
     private readonly explain: boolean,
   ) {
     this.computed = snapshot.computed;
+    this.reasons = explain ? [] : NO_REASONS;
   }
 
   rule(rule: Rule): boolean {

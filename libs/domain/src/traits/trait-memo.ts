@@ -21,8 +21,9 @@ import type { TraitsConfig } from './traits.config';
 export class TraitMemo {
   private events: readonly EventFact[] | undefined;
   private config: TraitsConfig | undefined;
-  private readonly values = new Map<string, ComputedTraitValue>();
-  private readonly nexts = new Map<string, EpochMs | undefined>();
+  /** By trait, then instant (no key strings to build at every question). */
+  private readonly values = new Map<ComputedTraitDefinition, Map<number, ComputedTraitValue>>();
+  private readonly nexts = new Map<ComputedTraitDefinition, Map<number, EpochMs | undefined>>();
   /** null: asked once, not filtered yet. */
   private readonly matches = new Map<EventCondition, readonly EventFact[] | null>();
 
@@ -33,10 +34,13 @@ export class TraitMemo {
     config: TraitsConfig,
   ): ComputedTraitValue {
     this.use(events, config);
-    const key = `${trait.name}@${at}`;
-    if (this.values.has(key)) return this.values.get(key);
+    let byInstant = this.values.get(trait);
+    if (byInstant === undefined) {
+      byInstant = new Map();
+      this.values.set(trait, byInstant);
+    } else if (byInstant.has(at)) return byInstant.get(at);
     const value = trait.compute(events, at, config);
-    this.values.set(key, value);
+    byInstant.set(at, value);
     return value;
   }
 
@@ -47,10 +51,13 @@ export class TraitMemo {
     config: TraitsConfig,
   ): EpochMs | undefined {
     this.use(events, config);
-    const key = `${trait.name}@${at}`;
-    if (this.nexts.has(key)) return this.nexts.get(key);
+    let byInstant = this.nexts.get(trait);
+    if (byInstant === undefined) {
+      byInstant = new Map();
+      this.nexts.set(trait, byInstant);
+    } else if (byInstant.has(at)) return byInstant.get(at);
     const next = trait.nextChangeAt(events, at, config);
-    this.nexts.set(key, next);
+    byInstant.set(at, next);
     return next;
   }
 
