@@ -1,3 +1,4 @@
+import { perRuleObject } from './per-rule-object';
 import type { EpochMs } from '../brand';
 import { computedTraitNamed, type ComputedTraitDefinition } from '../traits/computed-trait.registry';
 import { leadScoreFlipAfter } from '../traits/lead-score.trait';
@@ -34,6 +35,11 @@ function timedLeavesOf(rule: Rule, into: TimedLeaf[]): TimedLeaf[] {
   }
   return into;
 }
+
+/** The timed leaves of a rule, in document order (memoized per rule object; read-only). */
+const timedLeavesOfRule: (rule: Rule) => readonly TimedLeaf[] = perRuleObject((rule: Rule) =>
+  timedLeavesOf(rule, []),
+);
 
 function leafResult(
   leaf: TimedLeaf,
@@ -178,7 +184,7 @@ export function nextChangeAt(
   now: EpochMs,
   ctx: NextChangeContext = {},
 ): EpochMs | undefined {
-  const leaves = timedLeavesOf(rule, []);
+  const leaves = timedLeavesOfRule(rule);
   if (leaves.length === 0) return undefined;
   const config = ctx.traitsConfig ?? DEFAULT_TRAITS_CONFIG;
   const maxSteps = Math.max(1, ctx.maxSteps ?? 64);
@@ -188,7 +194,10 @@ export function nextChangeAt(
     snapshot.computed === undefined ? snapshot : { ...snapshot, computed: undefined };
   // the walk asks for the same traits at the same instants again and again: always memoized
   const memo = ctx.traitMemo ?? new TraitMemo();
-  const evaluationCtx: EvaluationContext = { traitsConfig: config, traitMemo: memo };
+  const evaluationCtx: EvaluationContext =
+    ctx.traitMemo !== undefined && ctx.traitsConfig !== undefined
+      ? ctx
+      : { traitsConfig: config, traitMemo: memo };
   const before = isMember(rule, simulated, now, evaluationCtx);
 
   const flips = leaves.map((leaf) => nextLeafFlip(leaf, events, now, config, maxLeafSteps, memo));
