@@ -47,7 +47,7 @@ export class EventsConsumer {
     });
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.rebalancing = false;
-      this.partitions.onAssignment(e.payload.memberAssignment[topic] ?? []);
+      this.partitions.onAssignment(e.payload.memberAssignment[topic] ?? [], e.payload.memberId);
     });
     consumer.on(consumer.events.START_BATCH_PROCESS, (e) => {
       this.partitions.worker(e.payload.partition)?.fetchStarted();

@@ -23,6 +23,8 @@ export class PartitionManager {
   private readonly workers = new Map<number, PartitionWorker>();
   private readonly opening = new Map<number, Promise<PartitionWorker>>();
   private assigned = new Set<number>();
+  /** The member id of the latest group join (see onAssignment). */
+  private memberId: string | undefined;
   private admin: Admin | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly busy = new Set<number>();
@@ -65,13 +67,30 @@ export class PartitionManager {
     this.admin = undefined;
   }
 
-  /** The consumer group gave this instance `partitions`: drop the others, open the new ones. */
-  onAssignment(partitions: readonly number[]): void {
+  /**
+   * The consumer group gave this instance `partitions`: drop the others, open the new ones.
+   * Joined under another member id than before, the instance had lost its membership (its
+   * session expired: it was paused, or cut off): another member may have processed its
+   * partitions meanwhile, so every partition it still holds is dropped and reloaded from Kafka
+   * (committed offset, state topic), as for a fresh assignment, instead of carrying on with
+   * what it had in memory until a fenced transaction tells it.
+   */
+  onAssignment(partitions: readonly number[], memberId?: string): void {
     const next = new Set(partitions);
+    const lost = memberId !== undefined && this.memberId !== undefined && memberId !== this.memberId;
+    if (memberId !== undefined) this.memberId = memberId;
     for (const p of this.assigned) {
       if (!next.has(p)) void this.drop(p, 'revoked');
     }
     this.assigned = next;
+    if (lost) {
+      for (const p of next) {
+        if (this.workers.has(p) && !this.resetting.has(p)) {
+          this.logger.warn({ msg: 'partition reset', partition: p, err: 'group membership lost' }, 'Segmenter');
+          this.reload(p, 'membership_lost');
+        }
+      }
+    }
     this.logger.log({ msg: 'partitions assigned', partitions: [...next].sort((a, b) => a - b) }, 'Segmenter');
     for (const p of next) void this.acquire(p).catch(() => undefined);
   }
@@ -168,8 +187,13 @@ export class PartitionManager {
     if (this.resetting.has(partition) || (this.workers.get(partition) !== w && this.workers.has(partition)))
       return;
     this.logger.warn({ msg: 'partition reset', partition, err: errorText(e) }, 'Segmenter');
+    this.reload(partition, reset ? 'transaction_failed' : 'work_lost');
+  }
+
+  /** Drops the partition's worker, opens a new one from Kafka and seeks the consumer to its offset. */
+  private reload(partition: number, reason: string): void {
     const done = (async () => {
-      await this.drop(partition, reset ? 'transaction_failed' : 'work_lost');
+      await this.drop(partition, reason);
       for (let attempt = 1; this.assigned.has(partition) && !this.stopping; attempt++) {
         try {
           const fresh = await this.acquire(partition);
