@@ -86,7 +86,10 @@ export class PartitionManager {
     if (lost) {
       for (const p of next) {
         if (this.workers.has(p) && !this.resetting.has(p)) {
-          this.logger.warn({ msg: 'partition reset', partition: p, err: 'group membership lost' }, 'Segmenter');
+          this.logger.warn(
+            { msg: 'partition reset', partition: p, err: 'group membership lost' },
+            'Segmenter',
+          );
           this.reload(p, 'membership_lost');
         }
       }
