@@ -95,23 +95,22 @@ function settled(
  * `nextChangeAt` of the rule engine, skipped when the rule cannot flip without a new event
  * (see `settled`): the exact walk of the engine (computed traits day by day, for instance the
  * lead score's midnights) is only paid for rules whose result really can change with time.
- * The snapshot must hold only events at or before `now` and, for speed, its computed traits;
- * `plain` is that snapshot without them (withoutComputed), when the caller has it already.
+ * The snapshot must hold only events at or before `now`; computed traits come from
+ * `ctx.traitMemo` (or `snapshot.computed` for the membership test; the walk recomputes them).
  */
 export function nextFlipAt(
   rule: Rule,
   snapshot: ProfileSnapshot,
   now: number,
   ctx: EvaluationContext,
-  plain?: ProfileSnapshot,
 ): number | undefined {
   const member = isMember(rule, snapshot, asEpochMs(now), ctx);
   if (settled(rule, snapshot, now, ctx, member)) return undefined;
-  return nextChangeAt(rule, plain ?? withoutComputed(snapshot), asEpochMs(now), ctx);
+  return nextChangeAt(rule, withoutComputed(snapshot), asEpochMs(now), ctx);
 }
 
-/** The snapshot without its computed traits (what nextChangeAt reads); share it across a profile's segments. */
-export function withoutComputed(snapshot: ProfileSnapshot): ProfileSnapshot {
+/** The snapshot without its computed traits (what nextChangeAt reads). */
+function withoutComputed(snapshot: ProfileSnapshot): ProfileSnapshot {
   if (snapshot.computed === undefined) return snapshot;
   const { computed: _computed, ...plain } = snapshot;
   return plain;

@@ -38,7 +38,6 @@ describe('SegmentPlan', () => {
     expect(windows.dataNeeds(10 * DAY).lookbackMs).toBe(10 * DAY);
     const computed = new SegmentPlan({ a: applied({ trait: 'lifecycleStage', op: 'eq', value: 'loyal' }) });
     expect(computed.dataNeeds(null)).toEqual({ lookbackMs: null, eventNames: null });
-    expect(computed.usesComputed).toBe(true);
     const allTime = new SegmentPlan({ a: applied({ event: 'Page Viewed' }) });
     expect(allTime.dataNeeds(null)).toEqual({ lookbackMs: null, eventNames: ['Page Viewed'] });
   });

@@ -17,8 +17,6 @@ export interface PlannedSegment {
   since: number;
   /** The rule can flip with time alone (event conditions or computed traits). */
   timed: boolean;
-  /** The rule reads computed traits. */
-  usesComputed: boolean;
   /** It reads a computed trait that may read any event (no `reads` list: lead score, first touch, seen at, ...). */
   readsAnyEvent: boolean;
   /** `inSegment` ids it reads. */
@@ -52,7 +50,6 @@ export interface DataNeeds {
  */
 export class SegmentPlan {
   readonly ordered: readonly PlannedSegment[];
-  readonly usesComputed: boolean;
   /** Identifies the plan (ids, versions, effective times): memoized next changes are only valid under the same one. */
   readonly key: string;
   /** The latest `since` of the active versions: events are never evaluated before it (see ProfileRun.instantFor). */
@@ -67,7 +64,6 @@ export class SegmentPlan {
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.ordered = topologicalOrder(active);
     this.byId = new Map(active.map((s) => [s.id, s]));
-    this.usesComputed = active.some((s) => s.usesComputed);
     this.floor = active.reduce((m, s) => Math.max(m, s.since), 0);
     this.key = this.ordered.map((s) => `${s.id}@${s.version}@${s.since}`).join(',');
   }
@@ -144,7 +140,6 @@ export class SegmentPlan {
 
 function planned(id: string, a: AppliedSegment): PlannedSegment {
   let timed = false;
-  let usesComputed = false;
   let readsAnyEvent = false;
   let readsTraits = false;
   const eventNames = new Set<string>();
@@ -162,7 +157,6 @@ function planned(id: string, a: AppliedSegment): PlannedSegment {
       const computed = computedTraitNamed(rule.trait);
       if (computed !== undefined) {
         timed = true;
-        usesComputed = true;
         if (computed.reads === undefined) readsAnyEvent = true;
         else
           for (const name of computed.reads) {
@@ -184,7 +178,6 @@ function planned(id: string, a: AppliedSegment): PlannedSegment {
     rule: a.rule,
     since: a.since,
     timed,
-    usesComputed,
     readsAnyEvent,
     references: referencedSegmentIds(a.rule),
     eventNames,
