@@ -28,8 +28,6 @@ interface ClusterPrototype {
   findGroupCoordinator?: FindCoordinator & { cached?: true };
 }
 
-const answers = new WeakMap<object, Map<string, { broker: Broker; until: number }>>();
-
 /** Installs the cache (idempotent); false when kafkajs has no such internal to wrap. */
 export function cacheCoordinatorLookups(
   ttlMs = COORDINATOR_CACHE_TTL_MS,
@@ -56,6 +54,8 @@ export function remembering(
   ttlMs: number,
   now: () => number,
 ): FindCoordinator & { cached?: true } {
+  // per wrapper, then per client (a kafkajs cluster) and (coordinator type, key)
+  const answers = new WeakMap<object, Map<string, { broker: Broker; until: number }>>();
   const cached: FindCoordinator & { cached?: true } = async function (this: object, query) {
     let known = answers.get(this);
     if (known === undefined) {
