@@ -4,7 +4,9 @@
 // few cart adds dated an hour ago whose window closes during the run) on the raw web topic, at
 // 1 000 and then 5 000 events/s, through the built ingest and segmenter with 50 active
 // segments. Per transition: raw produce time -> segment event consumed (read_committed). In the
-// same run, a bare Kafka consume -> produce passthrough of the same raw topic (R). Expected
+// same run, a bare Kafka consume -> produce passthrough (R) at the same rates: by default in
+// phases of its own before the platform's (BENCH_PASSTHROUGH=separate, the passthrough's own
+// input topic), or alongside them on the same raw topic (BENCH_PASSTHROUGH=concurrent). Expected
 // transitions come from replaying the consumed cdp.events through the segmenter's engine on the
 // ClickHouse data afterwards; received = distinct transitions read back; duplicates = transition
 // ids read more than once. The last line is one JSON object:
@@ -35,6 +37,15 @@ const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15000);
 const GRACE_MS = 300;
 /** Partitions of every topic of the run (BENCH_PARTITIONS, default 3). */
 const PARTITIONS = process.env.BENCH_PARTITIONS ?? '3';
+/**
+ * When R is measured: `separate` (default) runs the passthrough at each rate in a phase of its own
+ * (its own input topic) before the platform's phases and stops it after them, so that neither
+ * measurement pays for the other's CPU on a small machine; `concurrent` runs it on the raw web
+ * topic during the platform's phases (both share the cores).
+ */
+const PASSTHROUGH_MODE = process.env.BENCH_PASSTHROUGH ?? 'separate';
+if (PASSTHROUGH_MODE !== 'separate' && PASSTHROUGH_MODE !== 'concurrent')
+  throw new Error(`BENCH_PASSTHROUGH must be separate or concurrent, not ${PASSTHROUGH_MODE}`);
 const HOUR = 3_600_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
@@ -122,6 +133,7 @@ async function main(): Promise<void> {
   const consumers: Consumer[] = [];
   let passthrough: ChildProcess | undefined;
   const passOut = `t.${suffix}.passthrough`;
+  const passIn = PASSTHROUGH_MODE === 'separate' ? `t.${suffix}.passthrough-in` : undefined;
 
   const cleanup = async (): Promise<void> => {
     passthrough?.kill('SIGKILL');
@@ -152,6 +164,7 @@ async function main(): Promise<void> {
               : [],
           })),
         { topic: passOut, numPartitions: Number(PARTITIONS) },
+        ...(passIn === undefined ? [] : [{ topic: passIn, numPartitions: Number(PARTITIONS) }]),
       ],
       waitForLeaders: true,
     });
@@ -194,7 +207,7 @@ async function main(): Promise<void> {
         env: {
           PATH: process.env.PATH ?? '',
           KAFKA_BROKERS: env.KAFKA_BROKERS,
-          PASSTHROUGH_IN: env.TOPIC_RAW_WEB,
+          PASSTHROUGH_IN: passIn ?? env.TOPIC_RAW_WEB,
           PASSTHROUGH_OUT: passOut,
           PASSTHROUGH_GROUP: `b.${suffix}.passthrough`,
         },
@@ -238,7 +251,7 @@ async function main(): Promise<void> {
         for (const m of batch.messages) {
           const id = /"messageId":"([^"]+)"/.exec(m.value?.toString('utf8') ?? '')?.[1];
           const sent = id === undefined ? undefined : produced.get(id);
-          const phase = /^m-(\d+)-/.exec(id ?? '')?.[1];
+          const phase = /^m-p?(\d+)-/.exec(id ?? '')?.[1];
           if (sent !== undefined && phase !== undefined) {
             const list = passLatency.get(phase) ?? [];
             list.push(at - sent);
@@ -255,7 +268,7 @@ async function main(): Promise<void> {
       let s = 12345;
       return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
     })();
-    const message = (phase: string, population: number, now: number): Message => {
+    const message = (phase: string, population: number, now: number): { id: string; message: Message } => {
       const id = `m-${phase}-${seq++}`;
       const roll = rnd();
       const category = CATEGORIES[Math.floor(rnd() * CATEGORIES.length)];
@@ -297,7 +310,10 @@ async function main(): Promise<void> {
           timestamp: ts,
         };
       }
-      return { key: anon, value: JSON.stringify({ messageId: id, anonymousId: anon, ...body }) };
+      return {
+        id,
+        message: { key: anon, value: JSON.stringify({ messageId: id, anonymousId: anon, ...body }) },
+      };
     };
     const sendFailures: unknown[] = [];
     const run = async (
@@ -305,6 +321,7 @@ async function main(): Promise<void> {
       rate: number,
       durationMs: number,
       population: number,
+      topic = env.TOPIC_RAW_WEB,
     ): Promise<number> => {
       const started = Date.now();
       let sent = 0;
@@ -313,20 +330,22 @@ async function main(): Promise<void> {
         const now = Date.now();
         const due = Math.floor(((now - started) * rate) / 1000) - sent;
         if (due > 0) {
-          const messages = Array.from({ length: due }, () => message(phase, population, now));
-          for (const m of messages)
-            produced.set(/"messageId":"([^"]+)"/.exec(String(m.value))?.[1] ?? '', now);
-          producer
-            .send({ topic: env.TOPIC_RAW_WEB, acks: 1, messages })
-            .catch((e: unknown) => sendFailures.push(e));
+          const messages: Message[] = [];
+          for (let i = 0; i < due; i++) {
+            const m = message(phase, population, now);
+            produced.set(m.id, now);
+            messages.push(m.message);
+          }
+          producer.send({ topic, acks: 1, messages }).catch((e: unknown) => sendFailures.push(e));
           sent += due;
         }
         if (now - report >= 2000 && phase !== 'warm') {
           report = now;
-          const got = transitions.filter((t) => t.e.cause.eventId?.startsWith(`m-${phase}-`)).length;
-          log(
-            `${rate}/s: ${Math.round((now - started) / 1000)} s, ${sent} events sent, ${got} transitions received`,
-          );
+          const got =
+            topic === env.TOPIC_RAW_WEB
+              ? `${transitions.filter((t) => t.e.cause.eventId?.startsWith(`m-${phase}-`)).length} transitions`
+              : `${passLatency.get(String(rate))?.length ?? 0} passthrough copies`;
+          log(`${rate}/s: ${Math.round((now - started) / 1000)} s, ${sent} events sent, ${got} received`);
         }
         await sleep(4);
       }
@@ -345,6 +364,23 @@ async function main(): Promise<void> {
       ['passthrough', () => cpuSecondsOf(passthrough?.pid)],
       ['load+readers', () => cpuSecondsOf(process.pid)],
     ];
+    if (passIn !== undefined) {
+      for (const rate of RATES) {
+        log(`passthrough phase ${rate} events/s for ${PHASE_MS / 1000} s`);
+        const cpuBefore = processes.map(([, f]) => f());
+        const phaseStarted = Date.now();
+        await run(`p${rate}`, rate, PHASE_MS, rate * 2, passIn);
+        const wall = (Date.now() - phaseStarted) / 1000;
+        const cores = processes.map(([name, f], i) => `${name} ${((f() - cpuBefore[i]) / wall).toFixed(2)}`);
+        log(`passthrough ${rate}/s cores used: ${cores.join(', ')}`);
+        await sleep(1000);
+      }
+      // R is measured: the passthrough and its reader stop using the cores
+      passthrough?.kill('SIGKILL');
+      passthrough = undefined;
+      await passReader.disconnect();
+      consumers.splice(consumers.indexOf(passReader), 1);
+    }
     for (const rate of RATES) {
       log(`phase ${rate} events/s for ${PHASE_MS / 1000} s`);
       const cpuBefore = processes.map(([, f]) => f());
@@ -391,7 +427,7 @@ async function main(): Promise<void> {
 
     // expected: replay cdp.events through the engine on the ClickHouse data
     log('computing the expected transitions (replaying cdp.events through the engine)');
-    const expectedIds = await replay(kafka, env, ch, segments, since, cutoff);
+    const { expected: expectedIds, publishedAt } = await replay(kafka, env, ch, segments, since, cutoff);
     const received = new Map<string, number>();
     for (const t of transitions) received.set(t.e.id, (received.get(t.e.id) ?? 0) + 1);
 
@@ -411,9 +447,20 @@ async function main(): Promise<void> {
           .map((t) => Date.parse(t.e.emittedAt) - (produced.get(t.e.cause.eventId ?? '') ?? t.at))
           .sort((a, b) => a - b);
         const toRead = eventCaused.map((t) => t.at - Date.parse(t.e.emittedAt)).sort((a, b) => a - b);
+        const toPublish = eventCaused
+          .map(
+            (t) =>
+              (publishedAt.get(t.e.cause.eventId ?? '') ?? t.at) -
+              (produced.get(t.e.cause.eventId ?? '') ?? t.at),
+          )
+          .sort((a, b) => a - b);
+        const publishToEmit = eventCaused
+          .map((t) => Date.parse(t.e.emittedAt) - (publishedAt.get(t.e.cause.eventId ?? '') ?? t.at))
+          .sort((a, b) => a - b);
+        const p = (xs: number[]): string => `p50 ${percentile(xs, 50)} p99 ${percentile(xs, 99)}`;
         log(
-          `${phase}/s: produce -> emittedAt p50 ${percentile(toEmit, 50)} p99 ${percentile(toEmit, 99)} ms; ` +
-            `emittedAt -> read p50 ${percentile(toRead, 50)} p99 ${percentile(toRead, 99)} ms`,
+          `${phase}/s: produce -> emittedAt ${p(toEmit)} ms (produce -> ingest's cdp.events publish ${p(toPublish)}, ` +
+            `publish -> emittedAt ${p(publishToEmit)}); emittedAt -> read ${p(toRead)} ms`,
         );
       }
       const expected = [...expectedIds.values()].filter(
@@ -478,12 +525,12 @@ async function replay(
   segments: ReturnType<typeof benchmarkSegments>,
   since: string,
   cutoff: number,
-): Promise<Map<string, SegmentEvent>> {
+): Promise<{ expected: Map<string, SegmentEvent>; publishedAt: Map<string, number> }> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(env.TOPIC_EVENTS);
   await admin.disconnect();
-  const byPartition = new Map<number, { offset: string; value: Buffer | null }[]>();
+  const byPartition = new Map<number, { offset: string; value: Buffer | null; timestamp: string }[]>();
   const pending = new Set(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => p.partition));
   const consumer = kafka.consumer({
     groupId: `bench-replay-${randomBytes(4).toString('hex')}`,
@@ -494,7 +541,7 @@ async function replay(
   await consumer.run({
     eachBatch: async ({ batch }) => {
       const list = byPartition.get(batch.partition) ?? [];
-      for (const m of batch.messages) list.push({ offset: m.offset, value: m.value });
+      for (const m of batch.messages) list.push({ offset: m.offset, value: m.value, timestamp: m.timestamp });
       byPartition.set(batch.partition, list);
       const end = ends.find((p) => p.partition === batch.partition);
       if (end && BigInt(batch.lastOffset()) >= BigInt(end.high) - 1n) pending.delete(batch.partition);
@@ -517,11 +564,14 @@ async function replay(
   const repo = new SnapshotRepository(ch);
   const options = { traitsConfig: DEFAULT_TRAITS_CONFIG, maxCatchUpSteps: 1000 };
   const out = new Map<string, SegmentEvent>();
+  const publishedAt = new Map<string, number>(); // event id -> ingest's produce time on cdp.events
   for (const [partition, messages] of byPartition) {
     const parsed = messages.map((m) => ({
       m: parseInputMessage(m.value),
       at: { topic: env.TOPIC_EVENTS, partition, offset: m.offset },
+      timestamp: Number(m.timestamp),
     }));
+    for (const { m, timestamp } of parsed) if (m.kind === 'event') publishedAt.set(m.eventId, timestamp);
     const ids = [...new Set(parsed.flatMap(({ m }) => (m.kind === 'event' ? [m.profileId] : [])))];
     const data = new Map<
       string,
@@ -549,7 +599,7 @@ async function replay(
       out.set(e.id, e);
     }
   }
-  return out;
+  return { expected: out, publishedAt };
 }
 
 main().then(

@@ -74,7 +74,7 @@ const requireIdentifier = (event: CanonicalEvent): StepResult<CanonicalEvent> =>
     : dlq('missing_identifier', [{ path: '$', message: 'carries no usable person identifier' }]);
 
 /**
- * One batch of raw messages (one partition, at most INGEST_MAX_BATCH_SIZE) from Kafka to
+ * One batch of raw messages (the chunks of one or more partitions handed over together) from Kafka to
  * ClickHouse and cdp.events. The caller commits the offsets only after this resolved.
  *
  * 1. Pure steps per message: parse + validate + normalize (libs/domain), storable instants,
@@ -183,12 +183,9 @@ export class IngestBatchUseCase {
       ]);
       finished = true;
 
-      const summary = this.count(triage, resolved.length - fresh.length, messages.length);
+      const summary = this.count(triage, resolved, fresh, messages.length);
       this.metrics.batchSeconds.observe((Date.now() - started) / 1000);
-      this.logger.debug(
-        { msg: 'batch written', ...summary, topic: messages[0]?.topic, partition: messages[0]?.partition },
-        'Ingest',
-      );
+      this.logger.debug({ msg: 'batch written', ...summary, partitions: partitionsOf(messages) }, 'Ingest');
       return summary;
     } finally {
       if (!finished && !isEmptyOutcome(outcomes)) this.requeue(outcomes);
@@ -302,20 +299,33 @@ export class IngestBatchUseCase {
     this.links.updateGraphMetrics();
   }
 
-  private count(triage: Triage, redelivered: number, size: number): BatchSummary {
-    const summary: BatchSummary = { ok: 0, duplicates: redelivered, deadLetters: 0, dropped: 0 };
+  private count(
+    triage: Triage,
+    resolved: readonly Resolved[],
+    fresh: readonly Resolved[],
+    size: number,
+  ): BatchSummary {
+    const summary: BatchSummary = { ok: fresh.length, duplicates: 0, deadLetters: 0, dropped: 0 };
     for (const { topic, outcome } of triage.outcomes) {
       this.metrics.messages.inc({ topic, outcome });
       if (outcome === 'dlq') summary.deadLetters += 1;
       else if (outcome === 'duplicate') summary.duplicates += 1;
       else if (outcome === 'drop') summary.dropped += 1;
     }
-    const topic = triage.accepted[0]?.message.topic;
-    summary.ok = triage.accepted.length - redelivered;
-    if (topic !== undefined) {
-      if (summary.ok > 0) this.metrics.messages.inc({ topic, outcome: 'ok' }, summary.ok);
-      if (redelivered > 0) this.metrics.messages.inc({ topic, outcome: 'duplicate' }, redelivered);
+    // a batch may hold several raw topics (a round of several partitions): counted per topic
+    const freshIds = new Set(fresh.map((r) => r.event.eventId));
+    const perTopic = new Map<string, { ok: number; duplicate: number }>();
+    for (const r of resolved) {
+      const counts = perTopic.get(r.message.topic) ?? { ok: 0, duplicate: 0 };
+      if (freshIds.has(r.event.eventId)) counts.ok += 1;
+      else counts.duplicate += 1;
+      perTopic.set(r.message.topic, counts);
     }
+    for (const [topic, counts] of perTopic) {
+      if (counts.ok > 0) this.metrics.messages.inc({ topic, outcome: 'ok' }, counts.ok);
+      if (counts.duplicate > 0) this.metrics.messages.inc({ topic, outcome: 'duplicate' }, counts.duplicate);
+    }
+    summary.duplicates += resolved.length - fresh.length;
     for (const d of triage.deadLetters) this.metrics.deadLetters.inc({ reason: d.payload.reason });
     this.metrics.batchSize.observe(size);
     return summary;
@@ -334,6 +344,11 @@ export class IngestBatchUseCase {
       'Ingest',
     );
   }
+}
+
+/** `topic/partition` of each partition a batch holds messages of. */
+function partitionsOf(messages: readonly RawMessage[]): string[] {
+  return [...new Set(messages.map((m) => `${m.topic}/${m.partition}`))];
 }
 
 /** Waits for every stage (none is left running) and fails with the first failure. */

@@ -7,6 +7,7 @@ import { IngestEnv } from './ingest.env';
 import { IngestMetrics } from './ingest.metrics';
 import { AbandonedError, errorText } from '@cdp/runtime';
 import { chunk } from './pipeline/batching';
+import { RoundGatherer, type RoundMember } from './pipeline/round-gatherer';
 import { nextOffset, rawTopicSources, type RawMessage } from './pipeline/raw-message';
 
 export function toRawMessage(topic: string, partition: number, m: KafkaMessage): RawMessage {
@@ -24,15 +25,18 @@ export function toRawMessage(topic: string, partition: number, m: KafkaMessage):
 /**
  * Thin adapter from the four raw topics (consumer group INGEST_GROUP_ID, eachBatch, no auto
  * commit, no auto resolve) to IngestBatchUseCase. A kafkajs batch (one partition) is split into
- * chunks of INGEST_MAX_BATCH_SIZE; each chunk's offset is resolved and committed only after the
- * use case wrote and published it. A chunk given up (stopping, partition reassigned) is neither
- * resolved nor committed, so it is delivered again.
+ * chunks of INGEST_MAX_BATCH_SIZE; the chunks handed over together (the partitions of one fetch,
+ * up to INGEST_PARTITIONS_CONCURRENCY) go to the use case as one round (RoundGatherer), and each
+ * chunk's offset is resolved and committed only after its round was written and published. A
+ * chunk given up (stopping, partition reassigned) is neither resolved nor committed, so it is
+ * delivered again.
  */
 @Injectable()
 export class RawEventsConsumer {
   private consumer: Consumer | undefined;
   private readonly abort = new AbortController();
   private stopping = false;
+  private readonly rounds: RoundGatherer<RawMessage, BatchControl>;
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -40,7 +44,12 @@ export class RawEventsConsumer {
     private readonly useCase: IngestBatchUseCase,
     private readonly metrics: IngestMetrics,
     private readonly logger: JsonLogger,
-  ) {}
+  ) {
+    this.rounds = new RoundGatherer(
+      (members) => this.runRound(members),
+      env.INGEST_MAX_BATCH_SIZE * env.INGEST_PARTITIONS_CONCURRENCY,
+    );
+  }
 
   get topics(): string[] {
     return [...rawTopicSources(this.kafka.settings.topics).keys()];
@@ -122,7 +131,7 @@ export class RawEventsConsumer {
     for (const part of chunk(messages, this.env.INGEST_MAX_BATCH_SIZE)) {
       if (!control.shouldContinue()) return;
       try {
-        await this.useCase.process(part, control);
+        await this.rounds.join(part, control);
       } catch (e) {
         if (e instanceof AbandonedError && !payload.isRunning()) {
           this.logger.warn(
@@ -148,6 +157,24 @@ export class RawEventsConsumer {
     const lag = Number(batch.offsetLag());
     if (Number.isFinite(lag))
       this.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
+  }
+
+  /** One round: the chunks of several partitions written as one batch; it goes on while any of them may. */
+  private async runRound(members: readonly RoundMember<RawMessage, BatchControl>[]): Promise<void> {
+    if (members.length === 1) {
+      await this.useCase.process(members[0].items, members[0].context);
+      return;
+    }
+    const controls = members.map((m) => m.context);
+    await this.useCase.process(
+      members.flatMap((m) => m.items),
+      {
+        signal: this.abort.signal,
+        shouldContinue: () => controls.some((c) => c.shouldContinue()),
+        // one consumer: one member's heartbeat is the group's
+        heartbeat: () => (controls.find((c) => c.shouldContinue()) ?? controls[0]).heartbeat(),
+      },
+    );
   }
 
   private where(batch: Batch, part: readonly RawMessage[]): Record<string, unknown> {
