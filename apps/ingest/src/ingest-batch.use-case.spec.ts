@@ -185,7 +185,7 @@ describe('IngestBatchUseCase', () => {
     expect(t.published.facts).toEqual([]);
   });
 
-  it('publishes facts, writes ClickHouse with event_ids last, then publishes, in that order', async () => {
+  it('catches up and looks up written ids, publishes facts, writes ClickHouse with event_ids last, then publishes', async () => {
     const t = setup();
     const summary = await t.useCase.process(
       [page('m-1'), identify('m-2'), web('{"oops"'), identify('m-2')],
@@ -194,8 +194,8 @@ describe('IngestBatchUseCase', () => {
     expect(summary).toEqual({ ok: 2, duplicates: 1, deadLetters: 1, dropped: 0 });
     expect(t.log).toEqual([
       'catch-up',
-      'publish-links',
       'find-written',
+      'publish-links',
       'events',
       'trait_updates',
       'identities',

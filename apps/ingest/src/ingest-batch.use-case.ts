@@ -80,14 +80,15 @@ const requireIdentifier = (event: CanonicalEvent): StepResult<CanonicalEvent> =>
  * 1. Pure steps per message: parse + validate + normalize (libs/domain), storable instants,
  *    an identifier, not erased (GDPR suppression list), first copy of an event id in the batch.
  *    Rejects become dead letters; suppressed events are dropped (outcome drop).
- * 2. Wait until the identity-links topic has been read up to its end (all instances' facts).
+ * 2. Wait until the identity-links topic has been read up to its end (all instances' facts) and,
+ *    at the same time, read which event ids are already in event_ids (a redelivery).
  * 3. Identity: apply each event's link fact; the event's profile is the one after the batch's
  *    facts (ApplyOutcome.profileId, followed through later merges of the same batch).
  * 4. Writes, in order, each retried with backoff until it succeeds (heartbeating), or until
  *    the consumer stops or loses the partition (then AbandonedError: nothing was committed, the
- *    batch is redelivered and step (b)'s check makes the rewrite idempotent):
+ *    batch is redelivered and step 2's lookup makes the rewrite idempotent):
  *    a. new link facts -> identity-links topic;
- *    b. ClickHouse: ids already in event_ids are dropped (a redelivery), then events,
+ *    b. ClickHouse, without the ids already written: events,
  *       trait_updates, identities, identity_links, profile_merges, identity_conflicts,
  *       dead_letters and event_ids last;
  *    c. dead letters -> DLQ topic; merges, then events (new and redelivered, under the profile
@@ -117,9 +118,17 @@ export class IngestBatchUseCase {
     const started = Date.now();
     const suppressed = await this.retry('suppression-list', control, () => this.suppression.current());
     const triage = this.triage(messages, started, suppressed);
-    if (triage.accepted.length > 0) {
-      await this.retry('links-catch-up', control, () => this.links.catchUp(control.signal));
-    }
+    // independent reads, at the same time: the links topic up to its end, and which ids are written
+    const [, already] = await allStages([
+      triage.accepted.length === 0
+        ? Promise.resolve()
+        : this.retry('links-catch-up', control, () => this.links.catchUp(control.signal)),
+      triage.accepted.length === 0
+        ? Promise.resolve(new Map<string, string>())
+        : this.retry('find-written', control, () =>
+            this.events.findWritten(triage.accepted.map((a) => a.event.eventId)),
+          ),
+    ] as const);
     const resolved = this.resolveIdentities(triage.accepted);
     const outcomes = this.links.ledger.drain();
     this.links.updateGraphMetrics();
@@ -128,12 +137,6 @@ export class IngestBatchUseCase {
     try {
       const newFacts = this.newFacts(resolved);
       await this.stage('publish-links', control, () => this.links.publish(newFacts));
-      const already =
-        resolved.length === 0
-          ? new Map<string, string>()
-          : await this.retry('find-written', control, () =>
-              this.events.findWritten(resolved.map((r) => r.event.eventId)),
-            );
       const fresh = resolved.filter((r) => !already.has(r.event.eventId));
       const now = Date.now();
       const eventRows = fresh.map((r) => toEventRow(r.event, r.profileId, now));
@@ -351,9 +354,12 @@ function partitionsOf(messages: readonly RawMessage[]): string[] {
   return [...new Set(messages.map((m) => `${m.topic}/${m.partition}`))];
 }
 
-/** Waits for every stage (none is left running) and fails with the first failure. */
-async function allStages(stages: readonly Promise<void>[]): Promise<void> {
+/** Waits for every stage (none is left running) and fails with the first failure; else their values. */
+async function allStages<T extends readonly unknown[]>(stages: {
+  [K in keyof T]: Promise<T[K]>;
+}): Promise<T> {
   const results = await Promise.allSettled(stages);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed !== undefined) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
