@@ -459,6 +459,27 @@ async function main(): Promise<void> {
           .map((t) => Date.parse(t.e.emittedAt) - (publishedAt.get(t.e.cause.eventId ?? '') ?? t.at))
           .sort((a, b) => a - b);
         const p = (xs: number[]): string => `p50 ${percentile(xs, 50)} p99 ${percentile(xs, 99)}`;
+        // over the phase, per 3 s of produce time: a backlog shows as a rising latency
+        const slices = new Map<number, { total: number[]; ingest: number[]; segmenter: number[] }>();
+        for (const t of eventCaused) {
+          const id = t.e.cause.eventId ?? '';
+          const sent = produced.get(id);
+          const published = publishedAt.get(id);
+          if (sent === undefined || published === undefined) continue;
+          const slice = Math.floor(sent / 3000);
+          const s = slices.get(slice) ?? { total: [], ingest: [], segmenter: [] };
+          s.total.push(t.at - sent);
+          s.ingest.push(published - sent);
+          s.segmenter.push(t.at - published);
+          slices.set(slice, s);
+        }
+        const sorted = (xs: number[]): number[] => xs.sort((a, b) => a - b);
+        for (const [slice, s] of [...slices.entries()].sort((a, b) => a[0] - b[0])) {
+          log(
+            `${phase}/s, 3 s from ${new Date(slice * 3000).toISOString().slice(11, 19)}: total ${p(sorted(s.total))}; ` +
+              `to cdp.events ${p(sorted(s.ingest))}; cdp.events -> read ${p(sorted(s.segmenter))}`,
+          );
+        }
         log(
           `${phase}/s: produce -> emittedAt ${p(toEmit)} ms (produce -> ingest's cdp.events publish ${p(toPublish)}, ` +
             `publish -> emittedAt ${p(publishToEmit)}); emittedAt -> read ${p(toRead)} ms`,

@@ -42,7 +42,8 @@ start_service() {
     die "port $port (for $name) is already taken by another process"
   fi
   log "starting $name on :$port"
-  nohup node "dist/apps/$name/src/main.js" >>"$RUN/$name.log" 2>&1 &
+  # a 32 MB young-generation semi-space (V8's default is 16): fewer, cheaper scavenges under load
+  nohup node --max-semi-space-size=32 "dist/apps/$name/src/main.js" >>"$RUN/$name.log" 2>&1 &
   echo $! >"$RUN/$name.pid"
 }
 

@@ -12,7 +12,8 @@
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), CLICKHOUSE_HTTP_PORT (8123),
 # CLICKHOUSE_TCP_PORT (9000), KAFKA_VERSION (from deploy/local/kafka/pom.xml), CDP_STATE_DIR,
 # CLICKHOUSE_STORAGE (memory | disk, default memory: ClickHouse's data and tmp folders live on
-# tmpfs under /dev/shm, see clickhouse_data_root; disk keeps them under $CDP_STATE_DIR).
+# tmpfs under /dev/shm, see clickhouse_data_root; disk keeps them under $CDP_STATE_DIR),
+# CLICKHOUSE_MERGES_NICE (10; 0 leaves them alone: see clickhouse_merges_yield).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -161,6 +162,24 @@ clickhouse_data_root() {
   echo "/dev/shm/cdp-clickhouse-$(printf '%s' "$CH_DIR" | cksum | cut -d' ' -f1)"
 }
 
+# ClickHouse's background merges (every insert makes parts, merges rewrite them) can be done a
+# little later without harm, while inserts and queries are on the services' path. On a machine
+# whose cores Kafka, ClickHouse and the services share, the merge threads run at a lower
+# priority (nice CLICKHOUSE_MERGES_NICE): they take the cores nobody else needs right then. Best
+# effort: the merge threads that exist once the server is ready (18.16: BackgrProcPool; current
+# releases: MergeMutate and the background pools).
+clickhouse_merges_yield() { # clickhouse_merges_yield <pid>
+  local pid="$1" nice="${CLICKHOUSE_MERGES_NICE:-10}" task n=0
+  [ "$nice" != 0 ] && command -v renice >/dev/null 2>&1 || return 0
+  for task in /proc/"$pid"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in
+      BackgrProcPool|MergeMutate*|BgMBSchPool|BgSchPool|BackgrMergeMut*)
+        renice -n "$nice" -p "${task##*/}" >/dev/null 2>&1 && n=$((n + 1)) ;;
+    esac
+  done
+  log "clickhouse: $n background merge threads at nice $nice (CLICKHOUSE_MERGES_NICE)"
+}
+
 clickhouse_up() {
   local pidfile="$CH_DIR/clickhouse.pid" data_root
   if pid_alive "$pidfile"; then
@@ -187,7 +206,11 @@ clickhouse_up() {
   fi
   local i
   for i in $(seq 1 60); do
-    if clickhouse_ready; then log "clickhouse ready on http://127.0.0.1:$CH_HTTP_PORT (pid $(cat "$pidfile"))"; return; fi
+    if clickhouse_ready; then
+      log "clickhouse ready on http://127.0.0.1:$CH_HTTP_PORT (pid $(cat "$pidfile"))"
+      clickhouse_merges_yield "$(cat "$pidfile")"
+      return
+    fi
     pid_alive "$pidfile" || die "clickhouse exited during start-up; see $CH_DIR/logs/clickhouse-server.err.log"
     sleep 1
   done

@@ -33,7 +33,13 @@ export class ServiceProcess {
     /** Options for node itself (e.g. `--cpu-prof`). */
     nodeArgs: readonly string[] = [],
   ) {
-    this.child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+    // as the services are started everywhere (package.json, scripts/platform.sh, Dockerfile)
+    const args = [
+      '--max-semi-space-size=32',
+      ...nodeArgs,
+      join(ROOT, 'dist', 'apps', name, 'src', 'main.js'),
+    ];
+    this.child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',

@@ -90,9 +90,10 @@ const requireIdentifier = (event: CanonicalEvent): StepResult<CanonicalEvent> =>
  *    a. new link facts -> identity-links topic;
  *    b. ClickHouse, without the ids already written: events,
  *       trait_updates, identities, identity_links, profile_merges, identity_conflicts,
- *       dead_letters and event_ids last;
- *    c. dead letters -> DLQ topic; merges, then events (new and redelivered, under the profile
- *       they were first written with) -> cdp.events.
+ *       dead_letters;
+ *    c. at the same time: event_ids (the marker step 2 reads), dead letters -> DLQ topic, and
+ *       merges, then events (new and redelivered, under the profile they were first written
+ *       with) -> cdp.events.
  */
 @Injectable()
 export class IngestBatchUseCase {
@@ -168,15 +169,19 @@ export class IngestBatchUseCase {
           this.deadLetters.insert(deadLetterRows, deadLettersProgress),
         ),
       ]);
-      // last of the writes: the marker a redelivered batch is checked against (find-written)
-      await this.stage('insert-event-ids', control, () =>
-        this.events.insertEventIds(fresh.map((r) => toEventIdRow(r.event.eventId, r.profileId, now))),
-      );
       const toPublish: ProfiledEvent[] = resolved.map((r) => ({
         event: r.event,
         profileId: already.get(r.event.eventId) ?? r.profileId,
       }));
+      // every table readers use is written: the marker a redelivered batch is checked against
+      // (find-written) and the publishes go at the same time. A crash before the marker is
+      // written redoes the batch, as a crash before the tables were written did: the rows are
+      // written again (collapsed by the ReplacingMergeTrees) and the events published again
+      // (consumers of cdp.events take redelivered events, see the contract).
       await allStages([
+        this.stage('insert-event-ids', control, () =>
+          this.events.insertEventIds(fresh.map((r) => toEventIdRow(r.event.eventId, r.profileId, now))),
+        ),
         this.stage('publish-dead-letters', control, () =>
           this.deadLetterPublisher.publish(triage.deadLetters),
         ),

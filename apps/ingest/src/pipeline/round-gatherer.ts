@@ -60,19 +60,16 @@ export class RoundGatherer<T, C> {
       size += next.items.length;
     }
     if (this.waiting.length > 0) this.schedule();
-    let done: Promise<void>;
+    void this.runRound(members);
+  }
+
+  private async runRound(members: readonly Waiting<T, C>[]): Promise<void> {
     try {
-      done = this.run(members);
+      await this.run(members);
     } catch (e) {
-      done = Promise.reject(e);
+      for (const m of members) m.reject(e);
+      return;
     }
-    done.then(
-      () => {
-        for (const m of members) m.resolve();
-      },
-      (e: unknown) => {
-        for (const m of members) m.reject(e);
-      },
-    );
+    for (const m of members) m.resolve();
   }
 }
