@@ -992,19 +992,28 @@ export class PartitionWorker {
     try {
       tx = await producer.transaction();
       const t1 = process.hrtime.bigint();
-      if (topicMessages.length > 0) await tx.sendBatch({ acks: -1, topicMessages });
-      const t2 = process.hrtime.bigint();
+      // the records and the offsets go at the same time (AddPartitionsToTxn + Produce alongside
+      // AddOffsetsToTxn + TxnOffsetCommit); the commit below makes both visible, or neither
+      const open = tx;
+      const writes: Promise<unknown>[] = [];
+      if (topicMessages.length > 0) writes.push(open.sendBatch({ acks: -1, topicMessages }));
       if (extra.offset !== undefined) {
-        await sendOffsetsRetrying(tx, {
-          consumerGroupId: d.groupId,
-          topics: [
-            {
-              topic: d.eventsTopic,
-              partitions: [{ partition: this.partition, offset: extra.offset.toString() }],
-            },
-          ],
-        });
+        writes.push(
+          sendOffsetsRetrying(open, {
+            consumerGroupId: d.groupId,
+            topics: [
+              {
+                topic: d.eventsTopic,
+                partitions: [{ partition: this.partition, offset: extra.offset.toString() }],
+              },
+            ],
+          }),
+        );
       }
+      const failed = (await Promise.allSettled(writes)).find(
+        (r): r is PromiseRejectedResult => r.status === 'rejected',
+      );
+      if (failed !== undefined) throw failed.reason;
       const t3 = process.hrtime.bigint();
       await tx.commit();
       const t4 = process.hrtime.bigint();
@@ -1015,8 +1024,7 @@ export class PartitionWorker {
           kind,
           messages: topicMessages.reduce((n, t) => n + t.messages.length, 0),
           beginMs: Number(t1 - started) / 1e6,
-          sendMs: Number(t2 - t1) / 1e6,
-          offsetsMs: Number(t3 - t2) / 1e6,
+          sendAndOffsetsMs: Number(t3 - t1) / 1e6,
           commitMs: Number(t4 - t3) / 1e6,
         },
         'Segmenter',
