@@ -21,6 +21,15 @@ describe('ProfileFilter', () => {
     expect(maybe / probes).toBeLessThan(0.03);
   });
 
+  it('by default takes about one unknown id in a thousand for a known one', () => {
+    const f = new ProfileFilter(1024);
+    for (let i = 0; i < 100_000; i++) f.add(`known-${i}`);
+    let maybe = 0;
+    const probes = 100_000;
+    for (let i = 0; i < probes; i++) if (f.mightContain(`unknown-${i}`)) maybe++;
+    expect(maybe / probes).toBeLessThan(0.003);
+  });
+
   it('is empty at first and counts an id added twice once', () => {
     const f = new ProfileFilter();
     expect(f.mightContain('a')).toBe(false);
