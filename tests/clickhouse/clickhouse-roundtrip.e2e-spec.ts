@@ -84,6 +84,26 @@ describe('ClickHouse through the real server', () => {
     expect(back).toEqual(rows);
   });
 
+  it('writes a streamed insert as one statement with every row, as a plain insert does', async () => {
+    await ch.command(
+      'CREATE TABLE IF NOT EXISTS streamed (id String, n UInt32, note String) ENGINE = MergeTree ORDER BY id',
+    );
+    const rows = Array.from({ length: 5000 }, (_, i) => ({
+      id: `s-${String(i).padStart(5, '0')}`,
+      n: i,
+      note: i % 7 === 0 ? `it's "quoted" \\ ${i}` : `row ${i}`,
+    }));
+    await ch.insertStreamed('streamed', rows);
+    const back = await ch.query<{ id: string; n: number; note: string }>(
+      'SELECT id, n, note FROM streamed ORDER BY id',
+    );
+    expect(back).toEqual(rows);
+    const parts = await ch.query<{ parts: number }>(
+      sql`SELECT count() AS parts FROM system.parts WHERE database = ${db} AND table = 'streamed' AND active`,
+    );
+    expect(Number(parts[0].parts)).toBe(1);
+  });
+
   it('binds every tricky value through the escaper and reads back exactly the same value', async () => {
     const strings = [
       '',

@@ -5,6 +5,7 @@ import { KafkaClient } from '@cdp/kafka';
 import { JsonLogger } from '@cdp/observability';
 import { Injectable } from '@nestjs/common';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { eachCooperatively } from '../cooperative-loop';
 import { SegmentDefinitionsRegistry } from '../definitions/segment-definitions.registry';
 import { SegmenterEnv } from '../segmenter.env';
 import { SegmenterMetrics } from '../segmenter.metrics';
@@ -154,14 +155,16 @@ export class SegmentHistoryWriter {
     const { batch } = payload;
     const now = Date.now();
     const rows: TransitionRow[] = [];
-    for (const m of batch.messages) {
+    // a second of transitions at once: parsed, and encoded below, in slices that give the event
+    // loop back to the evaluation sharing the process
+    await eachCooperatively(batch.messages, (m) => {
       const seq = Number(m.headers?.['cdp-sequence']?.toString() ?? '0');
       const row = m.value === null ? undefined : transitionRow(m.value.toString('utf8'), seq, now);
       if (row) rows.push(row);
-    }
+    });
     for (let attempt = 1; rows.length > 0; attempt++) {
       try {
-        await this.clickhouse.insert('segment_transitions', rows);
+        await this.clickhouse.insertStreamed('segment_transitions', rows);
         this.metrics.historyRows.inc(rows.length);
         break;
       } catch (e) {
