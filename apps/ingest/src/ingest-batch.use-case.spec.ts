@@ -185,7 +185,7 @@ describe('IngestBatchUseCase', () => {
     expect(t.published.facts).toEqual([]);
   });
 
-  it('catches up and looks up written ids, publishes facts, writes ClickHouse with event_ids last, then publishes', async () => {
+  it('catches up and looks up written ids, publishes facts, writes the tables, then event_ids alongside the publishes', async () => {
     const t = setup();
     const summary = await t.useCase.process(
       [page('m-1'), identify('m-2'), web('{"oops"'), identify('m-2')],
@@ -225,6 +225,21 @@ describe('IngestBatchUseCase', () => {
       ['m-2', survivor],
     ]);
     expect(t.ledger.pendingCount).toBe(0);
+  });
+
+  it("writes an identifier's identities row again only when it changes what was written", async () => {
+    const t = setup();
+    await t.useCase.process([page('m-1')], t.control);
+    await t.useCase.process([page('m-2')], t.control); // same visitor, same time: nothing new
+    expect(t.inserted.identities).toHaveLength(1);
+    await t.useCase.process(
+      [web({ type: 'page', messageId: 'm-3', anonymousId: 'a-1', timestamp: '2026-11-01T05:00:00Z' })],
+      t.control,
+    ); // seen earlier than written: the row goes again
+    expect(t.inserted.identities).toHaveLength(2);
+    expect(t.inserted.identities?.[1]).toEqual(
+      expect.objectContaining({ first_seen_at: '2026-11-01 05:00:00' }),
+    );
   });
 
   it('drops events already in event_ids from every insert but publishes them again under their stored profile', async () => {

@@ -36,6 +36,7 @@ import {
 import { factIdOf } from './pipeline/link-fact.codec';
 import { DUPLICATE_IN_BATCH, firstOccurrence, normalizeMessage } from './pipeline/normalize.step';
 import { rawTopicSources, type RawMessage } from './pipeline/raw-message';
+import { WrittenIdentities } from './pipeline/written-identities';
 import { SuppressionRepository } from './suppression.repository';
 
 /** What the consumer gives a batch: heartbeat, whether to keep going, and a stop signal. */
@@ -89,8 +90,8 @@ const requireIdentifier = (event: CanonicalEvent): StepResult<CanonicalEvent> =>
  *    batch is redelivered and step 2's lookup makes the rewrite idempotent):
  *    a. new link facts -> identity-links topic;
  *    b. ClickHouse, without the ids already written: events,
- *       trait_updates, identities, identity_links, profile_merges, identity_conflicts,
- *       dead_letters;
+ *       trait_updates, identities (the rows that change what this instance wrote,
+ *       WrittenIdentities), identity_links, profile_merges, identity_conflicts, dead_letters;
  *    c. at the same time: event_ids (the marker step 2 reads), dead letters -> DLQ topic, and
  *       merges, then events (new and redelivered, under the profile they were first written
  *       with) -> cdp.events.
@@ -98,6 +99,7 @@ const requireIdentifier = (event: CanonicalEvent): StepResult<CanonicalEvent> =>
 @Injectable()
 export class IngestBatchUseCase {
   private readonly sources: Map<string, SourceKind>;
+  private readonly writtenIdentities = new WrittenIdentities();
 
   constructor(
     kafka: KafkaClient,
@@ -145,6 +147,7 @@ export class IngestBatchUseCase {
       const traitRows = fresh.flatMap((r) => toTraitRows(r.event, r.profileId));
       const traitsProgress = { done: 0 };
       const deadLetterRows = triage.deadLetters.map((d) => d.row);
+      const identitiesToWrite = this.writtenIdentities.unwritten(identityRows(this.sightings(fresh)));
       const deadLettersProgress = { done: 0 };
       // the tables are independent: written concurrently, each stage retried on its own; the
       // batch goes on only when all are written (a crash before redoes the batch, as before)
@@ -153,9 +156,10 @@ export class IngestBatchUseCase {
         this.stage('insert-trait-updates', control, () =>
           this.events.insertTraitUpdates(traitRows, traitsProgress),
         ),
-        this.stage('insert-identities', control, () =>
-          this.identity.insertIdentities(identityRows(this.sightings(fresh))),
-        ),
+        this.stage('insert-identities', control, async () => {
+          await this.identity.insertIdentities(identitiesToWrite);
+          this.writtenIdentities.remember(identitiesToWrite);
+        }),
         this.stage('insert-identity-links', control, () =>
           this.identity.insertLinks(newFacts.map(identityLinkRow)),
         ),
