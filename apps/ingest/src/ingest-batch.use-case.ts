@@ -22,7 +22,7 @@ import { IdentityLinksStore } from './identity-links.store';
 import { IdentityRepository } from './identity.repository';
 import { IngestEnv } from './ingest.env';
 import { IngestMetrics, type MessageOutcome } from './ingest.metrics';
-import { errorText, retryUntilDone, sleep, type RetryControl } from '@cdp/runtime';
+import { allSettledOrThrow, errorText, retryUntilDone, sleep, type RetryControl } from '@cdp/runtime';
 import { buildDeadLetter, type DeadLetter } from './pipeline/dead-letter';
 import { toEventIdRow, toEventRow, toTraitRows } from './pipeline/event-rows';
 import { isEmptyOutcome, type IdentityOutcomes } from './pipeline/identity-ledger';
@@ -122,7 +122,7 @@ export class IngestBatchUseCase {
     const suppressed = await this.retry('suppression-list', control, () => this.suppression.current());
     const triage = this.triage(messages, started, suppressed);
     // independent reads, at the same time: the links topic up to its end, and which ids are written
-    const [, already] = await allStages([
+    const [, already] = await allSettledOrThrow([
       triage.accepted.length === 0
         ? Promise.resolve()
         : this.retry('links-catch-up', control, () => this.links.catchUp(control.signal)),
@@ -151,7 +151,7 @@ export class IngestBatchUseCase {
       const deadLettersProgress = { done: 0 };
       // the tables are independent: written concurrently, each stage retried on its own; the
       // batch goes on only when all are written (a crash before redoes the batch, as before)
-      await allStages([
+      await allSettledOrThrow([
         this.stage('insert-events', control, () => this.events.insertEvents(eventRows, eventsProgress)),
         this.stage('insert-trait-updates', control, () =>
           this.events.insertTraitUpdates(traitRows, traitsProgress),
@@ -182,7 +182,7 @@ export class IngestBatchUseCase {
       // written redoes the batch, as a crash before the tables were written did: the rows are
       // written again (collapsed by the ReplacingMergeTrees) and the events published again
       // (consumers of cdp.events take redelivered events, see the contract).
-      await allStages([
+      await allSettledOrThrow([
         this.stage('insert-event-ids', control, () =>
           this.events.insertEventIds(fresh.map((r) => toEventIdRow(r.event.eventId, r.profileId, now))),
         ),
@@ -361,14 +361,4 @@ export class IngestBatchUseCase {
 /** `topic/partition` of each partition a batch holds messages of. */
 function partitionsOf(messages: readonly RawMessage[]): string[] {
   return [...new Set(messages.map((m) => `${m.topic}/${m.partition}`))];
-}
-
-/** Waits for every stage (none is left running) and fails with the first failure; else their values. */
-async function allStages<T extends readonly unknown[]>(stages: {
-  [K in keyof T]: Promise<T[K]>;
-}): Promise<T> {
-  const results = await Promise.allSettled(stages);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

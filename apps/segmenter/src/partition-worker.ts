@@ -1,6 +1,7 @@
 import type { KafkaOrigin, Rule } from '@cdp/domain';
 import { buildSegmentEvent } from '@cdp/domain/segments';
 import type { JsonLogger } from '@cdp/observability';
+import { allSettledOrThrow } from '@cdp/runtime';
 import {
   Partitioners,
   type Admin,
@@ -1010,10 +1011,7 @@ export class PartitionWorker {
           }),
         );
       }
-      const failed = (await Promise.allSettled(writes)).find(
-        (r): r is PromiseRejectedResult => r.status === 'rejected',
-      );
-      if (failed !== undefined) throw failed.reason;
+      await allSettledOrThrow(writes);
       const t3 = process.hrtime.bigint();
       await tx.commit();
       const t4 = process.hrtime.bigint();
