@@ -365,15 +365,20 @@ async function main(): Promise<void> {
       ['passthrough', () => cpuSecondsOf(passthrough?.pid)],
       ['load+readers', () => cpuSecondsOf(process.pid)],
     ];
+    /** Runs one phase and logs the cores each process used meanwhile; resolves with the events sent. */
+    const phase = async (label: string, send: () => Promise<number>): Promise<number> => {
+      log(`${label} events/s for ${PHASE_MS / 1000} s`);
+      const cpuBefore = processes.map(([, f]) => f());
+      const phaseStarted = Date.now();
+      const sent = await send();
+      const wall = (Date.now() - phaseStarted) / 1000;
+      const cores = processes.map(([name, f], i) => `${name} ${((f() - cpuBefore[i]) / wall).toFixed(2)}`);
+      log(`${label}: cores used: ${cores.join(', ')}`);
+      return sent;
+    };
     if (passIn !== undefined) {
       for (const rate of RATES) {
-        log(`passthrough phase ${rate} events/s for ${PHASE_MS / 1000} s`);
-        const cpuBefore = processes.map(([, f]) => f());
-        const phaseStarted = Date.now();
-        await run(`p${rate}`, rate, PHASE_MS, rate * 2, passIn);
-        const wall = (Date.now() - phaseStarted) / 1000;
-        const cores = processes.map(([name, f], i) => `${name} ${((f() - cpuBefore[i]) / wall).toFixed(2)}`);
-        log(`passthrough ${rate}/s cores used: ${cores.join(', ')}`);
+        await phase(`passthrough phase ${rate}`, () => run(`p${rate}`, rate, PHASE_MS, rate * 2, passIn));
         await sleep(1000);
       }
       // R is measured: the passthrough and its reader stop using the cores
@@ -383,13 +388,8 @@ async function main(): Promise<void> {
       consumers.splice(consumers.indexOf(passReader), 1);
     }
     for (const rate of RATES) {
-      log(`phase ${rate} events/s for ${PHASE_MS / 1000} s`);
-      const cpuBefore = processes.map(([, f]) => f());
-      const phaseStarted = Date.now();
-      sentPerPhase.set(String(rate), await run(String(rate), rate, PHASE_MS, rate * 2));
-      const wall = (Date.now() - phaseStarted) / 1000;
-      const cores = processes.map(([name, f], i) => `${name} ${((f() - cpuBefore[i]) / wall).toFixed(2)}`);
-      log(`${rate}/s cores used: ${cores.join(', ')}`);
+      const sent = await phase(`phase ${rate}`, () => run(String(rate), rate, PHASE_MS, rate * 2));
+      sentPerPhase.set(String(rate), sent);
       await sleep(2000);
     }
     const lastSent = Date.now();
