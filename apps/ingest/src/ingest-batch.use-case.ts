@@ -122,16 +122,17 @@ export class IngestBatchUseCase {
     const suppressed = await this.retry('suppression-list', control, () => this.suppression.current());
     const triage = this.triage(messages, started, suppressed);
     // independent reads, at the same time: the links topic up to its end, and which ids are written
-    const [, already] = await allSettledOrThrow([
+    const already =
       triage.accepted.length === 0
-        ? Promise.resolve()
-        : this.retry('links-catch-up', control, () => this.links.catchUp(control.signal)),
-      triage.accepted.length === 0
-        ? Promise.resolve(new Map<string, string>())
-        : this.retry('find-written', control, () =>
-            this.events.findWritten(triage.accepted.map((a) => a.event.eventId)),
-          ),
-    ] as const);
+        ? new Map<string, string>()
+        : (
+            await allSettledOrThrow([
+              this.retry('links-catch-up', control, () => this.links.catchUp(control.signal)),
+              this.retry('find-written', control, () =>
+                this.events.findWritten(triage.accepted.map((a) => a.event.eventId)),
+              ),
+            ] as const)
+          )[1];
     const resolved = this.resolveIdentities(triage.accepted);
     const outcomes = this.links.ledger.drain();
     this.links.updateGraphMetrics();
@@ -181,7 +182,7 @@ export class IngestBatchUseCase {
       // (find-written) and the publishes go at the same time. A crash before the marker is
       // written redoes the batch, as a crash before the tables were written did: the rows are
       // written again (collapsed by the ReplacingMergeTrees) and the events published again
-      // (consumers of cdp.events take redelivered events, see the contract).
+      // (cdp.events is at least once, apps/ingest/README.md).
       await allSettledOrThrow([
         this.stage('insert-event-ids', control, () =>
           this.events.insertEventIds(fresh.map((r) => toEventIdRow(r.event.eventId, r.profileId, now))),
@@ -195,7 +196,7 @@ export class IngestBatchUseCase {
       ]);
       finished = true;
 
-      const summary = this.count(triage, resolved, fresh, messages.length);
+      const summary = this.count(triage, resolved, already, messages.length);
       this.metrics.batchSeconds.observe((Date.now() - started) / 1000);
       this.logger.debug({ msg: 'batch written', ...summary, partitions: partitionsOf(messages) }, 'Ingest');
       return summary;
@@ -314,30 +315,31 @@ export class IngestBatchUseCase {
   private count(
     triage: Triage,
     resolved: readonly Resolved[],
-    fresh: readonly Resolved[],
+    already: ReadonlyMap<string, string>,
     size: number,
   ): BatchSummary {
-    const summary: BatchSummary = { ok: fresh.length, duplicates: 0, deadLetters: 0, dropped: 0 };
+    const summary: BatchSummary = { ok: 0, duplicates: 0, deadLetters: 0, dropped: 0 };
     for (const { topic, outcome } of triage.outcomes) {
       this.metrics.messages.inc({ topic, outcome });
       if (outcome === 'dlq') summary.deadLetters += 1;
       else if (outcome === 'duplicate') summary.duplicates += 1;
       else if (outcome === 'drop') summary.dropped += 1;
     }
-    // a batch may hold several raw topics (a round of several partitions): counted per topic
-    const freshIds = new Set(fresh.map((r) => r.event.eventId));
+    // a batch may hold several raw topics (a round of several partitions): counted per topic;
+    // an event already written is a redelivery (duplicate)
     const perTopic = new Map<string, { ok: number; duplicate: number }>();
     for (const r of resolved) {
       const counts = perTopic.get(r.message.topic) ?? { ok: 0, duplicate: 0 };
-      if (freshIds.has(r.event.eventId)) counts.ok += 1;
-      else counts.duplicate += 1;
+      if (already.has(r.event.eventId)) counts.duplicate += 1;
+      else counts.ok += 1;
       perTopic.set(r.message.topic, counts);
     }
     for (const [topic, counts] of perTopic) {
       if (counts.ok > 0) this.metrics.messages.inc({ topic, outcome: 'ok' }, counts.ok);
       if (counts.duplicate > 0) this.metrics.messages.inc({ topic, outcome: 'duplicate' }, counts.duplicate);
+      summary.ok += counts.ok;
+      summary.duplicates += counts.duplicate;
     }
-    summary.duplicates += resolved.length - fresh.length;
     for (const d of triage.deadLetters) this.metrics.deadLetters.inc({ reason: d.payload.reason });
     this.metrics.batchSize.observe(size);
     return summary;

@@ -161,10 +161,6 @@ export class RawEventsConsumer {
 
   /** One round: the chunks of several partitions written as one batch; it goes on while any of them may. */
   private async runRound(members: readonly RoundMember<RawMessage, BatchControl>[]): Promise<void> {
-    if (members.length === 1) {
-      await this.useCase.process(members[0].items, members[0].context);
-      return;
-    }
     const controls = members.map((m) => m.context);
     await this.useCase.process(
       members.flatMap((m) => m.items),
