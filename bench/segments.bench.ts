@@ -444,21 +444,19 @@ async function main(): Promise<void> {
       if (process.env.BENCH_DEBUG) {
         // where the time goes: produce -> the segmenter's commit (emittedAt) -> read back
         const eventCaused = transitions.filter((t) => t.e.cause.kind === 'event' && mine(t.e));
-        const toEmit = eventCaused
-          .map((t) => Date.parse(t.e.emittedAt) - (produced.get(t.e.cause.eventId ?? '') ?? t.at))
-          .sort((a, b) => a - b);
-        const toRead = eventCaused.map((t) => t.at - Date.parse(t.e.emittedAt)).sort((a, b) => a - b);
-        const toPublish = eventCaused
-          .map(
-            (t) =>
-              (publishedAt.get(t.e.cause.eventId ?? '') ?? t.at) -
-              (produced.get(t.e.cause.eventId ?? '') ?? t.at),
-          )
-          .sort((a, b) => a - b);
-        const publishToEmit = eventCaused
-          .map((t) => Date.parse(t.e.emittedAt) - (publishedAt.get(t.e.cause.eventId ?? '') ?? t.at))
-          .sort((a, b) => a - b);
-        const p = (xs: number[]): string => `p50 ${percentile(xs, 50)} p99 ${percentile(xs, 99)}`;
+        const producedAt = (t: { e: SegmentEvent; at: number }): number =>
+          produced.get(t.e.cause.eventId ?? '') ?? t.at;
+        const publishedOf = (t: { e: SegmentEvent; at: number }): number =>
+          publishedAt.get(t.e.cause.eventId ?? '') ?? t.at;
+        const toEmit = eventCaused.map((t) => Date.parse(t.e.emittedAt) - producedAt(t));
+        const toRead = eventCaused.map((t) => t.at - Date.parse(t.e.emittedAt));
+        const toPublish = eventCaused.map((t) => publishedOf(t) - producedAt(t));
+        const publishToEmit = eventCaused.map((t) => Date.parse(t.e.emittedAt) - publishedOf(t));
+        /** p50 and p99 of `xs` (sorted in place). */
+        const p = (xs: number[]): string => {
+          xs.sort((a, b) => a - b);
+          return `p50 ${percentile(xs, 50)} p99 ${percentile(xs, 99)}`;
+        };
         // over the phase, per 3 s of produce time: a backlog shows as a rising latency
         const slices = new Map<number, { total: number[]; ingest: number[]; segmenter: number[] }>();
         for (const t of eventCaused) {
@@ -473,11 +471,10 @@ async function main(): Promise<void> {
           s.segmenter.push(t.at - published);
           slices.set(slice, s);
         }
-        const sorted = (xs: number[]): number[] => xs.sort((a, b) => a - b);
         for (const [slice, s] of [...slices.entries()].sort((a, b) => a[0] - b[0])) {
           log(
-            `${phase}/s, 3 s from ${new Date(slice * 3000).toISOString().slice(11, 19)}: total ${p(sorted(s.total))}; ` +
-              `to cdp.events ${p(sorted(s.ingest))}; cdp.events -> read ${p(sorted(s.segmenter))}`,
+            `${phase}/s, 3 s from ${new Date(slice * 3000).toISOString().slice(11, 19)}: total ${p(s.total)}; ` +
+              `to cdp.events ${p(s.ingest)}; cdp.events -> read ${p(s.segmenter)}`,
           );
         }
         log(
