@@ -191,13 +191,18 @@ async function main(): Promise<void> {
     });
     log(`${segments.length} active segments; starting ingest, segmenter and the passthrough`);
 
-    const ingest = new ServiceProcess('ingest', await freePort(), env);
+    // BENCH_NODE_ARGS: options for node in both services (e.g. --trace-gc, with BENCH_DUMP)
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    const ingest = new ServiceProcess('ingest', await freePort(), env, nodeArgs);
     // BENCH_CPU_PROF=dir: the segmenter writes a V8 CPU profile there (open it in Chrome DevTools)
     const segmenter = new ServiceProcess(
       'segmenter',
       await freePort(),
       env,
-      process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+      [
+        ...nodeArgs,
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      ],
     );
     services.push(ingest, segmenter);
     passthrough = spawn(
@@ -414,8 +419,11 @@ async function main(): Promise<void> {
       );
     });
     const cutoff = Date.now() - 2500;
-    if (process.env.BENCH_DUMP)
-      (await import('node:fs')).writeFileSync(process.env.BENCH_DUMP, segmenter.output());
+    if (process.env.BENCH_DUMP) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(process.env.BENCH_DUMP, segmenter.output());
+      writeFileSync(`${process.env.BENCH_DUMP}.ingest`, ingest.output());
+    }
     if (process.env.BENCH_DEBUG) {
       for (const svc of [ingest, segmenter]) {
         const { body } = await svc.get('/metrics');

@@ -15,7 +15,7 @@ export const CATEGORIES = [
 /**
  * The benchmark's 50 active segments: the 11 seed segments (computed traits: lifecycle, rfm,
  * frequency, lead score, first touch), category interests, per-category views and cart adds,
- * spend thresholds, visit frequency, a segment reference, and two one-hour windows that close
+ * spend thresholds, a big order, visit frequency, a segment reference, and two one-hour windows that close
  * during the run (the time-triggered exits).
  */
 export function benchmarkSegments(): { id: string; rule: Rule }[] {
@@ -69,6 +69,14 @@ export function benchmarkSegments(): { id: string; rule: Rule }[] {
         { event: 'Product Viewed', within: { days: 1 } },
         { not: { event: 'Product Added', within: { days: 1 } } },
       ],
+    },
+  });
+  out.push({
+    id: 'big-order-week',
+    rule: {
+      event: 'Order Completed',
+      where: [{ property: 'revenue', op: 'gte', value: 200 }],
+      within: { days: 7 },
     },
   });
   out.push({
