@@ -1,7 +1,8 @@
 // npm run bench:segments
 //
 // Open-loop load of realistic web events (page views, product views, cart adds, orders, and a
-// few cart adds dated an hour ago whose window closes during the run) on the raw web topic, at
+// few cart adds dated an hour ago whose window closes during the run) from a site's new and
+// returning visitors (BENCH_VISITORS, see VISITORS) on the raw web topic, at
 // 1 000 and then 5 000 events/s, through the built ingest and segmenter with 50 active
 // segments. Per transition: raw produce time -> segment event consumed (read_committed). In the
 // same run, a bare Kafka consume -> produce passthrough (R) at the same rates: by default in
@@ -46,6 +47,20 @@ const PARTITIONS = process.env.BENCH_PARTITIONS ?? '3';
 const PASSTHROUGH_MODE = process.env.BENCH_PASSTHROUGH ?? 'separate';
 if (PASSTHROUGH_MODE !== 'separate' && PASSTHROUGH_MODE !== 'concurrent')
   throw new Error(`BENCH_PASSTHROUGH must be separate or concurrent, not ${PASSTHROUGH_MODE}`);
+/**
+ * Who sends the events. `fresh` (default, as in every earlier round): every phase has a
+ * population of twice the rate of its own, all new when the phase starts (at the 1k -> 5k step
+ * ~8 000 never seen profiles within 2 s: a flash crowd). `returning`: a site's visitors: an event
+ * is a new visitor's first with probability 1/BENCH_EVENTS_PER_VISITOR (8 by default, a
+ * session's worth), else one of the active visitors' (the latest twice-the-rate ones, kept from
+ * one phase to the next), so new profiles arrive at a steady rate/8 per second and the returning
+ * ones build up histories.
+ */
+const VISITORS = process.env.BENCH_VISITORS ?? 'fresh';
+if (VISITORS !== 'returning' && VISITORS !== 'fresh')
+  throw new Error(`BENCH_VISITORS must be returning or fresh, not ${VISITORS}`);
+const EVENTS_PER_VISITOR = Number(process.env.BENCH_EVENTS_PER_VISITOR ?? 8);
+if (!(EVENTS_PER_VISITOR >= 1)) throw new Error('BENCH_EVENTS_PER_VISITOR must be at least 1');
 const HOUR = 3_600_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
@@ -100,6 +115,11 @@ function stackPid(server: 'kafka' | 'clickhouse'): number | undefined {
 
 /** Which phase a profile belongs to (profiles are named per phase), or undefined (warm-up). */
 const phaseOf = (anonymousId: string): string | undefined => /^r(\d+)-/.exec(anonymousId)?.[1];
+/** The phase a transition counts for: its cause event's, or (time) its profile's. */
+const phaseOfTransition = (e: SegmentEvent): string | undefined =>
+  e.cause.kind === 'event'
+    ? /^m-(\d+)-/.exec(e.cause.eventId ?? '')?.[1]
+    : phaseOf(e.identities.anonymousIds[0] ?? '');
 
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist', 'apps', 'segmenter', 'src', 'main.js'))) {
@@ -195,15 +215,10 @@ async function main(): Promise<void> {
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
     const ingest = new ServiceProcess('ingest', await freePort(), env, nodeArgs);
     // BENCH_CPU_PROF=dir: the segmenter writes a V8 CPU profile there (open it in Chrome DevTools)
-    const segmenter = new ServiceProcess(
-      'segmenter',
-      await freePort(),
-      env,
-      [
-        ...nodeArgs,
-        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-      ],
-    );
+    const segmenter = new ServiceProcess('segmenter', await freePort(), env, [
+      ...nodeArgs,
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ]);
     services.push(ingest, segmenter);
     passthrough = spawn(
       process.execPath,
@@ -274,11 +289,26 @@ async function main(): Promise<void> {
       let s = 12345;
       return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
     })();
+    // the active visitors (BENCH_VISITORS=returning): a ring of the latest ones
+    const active: string[] = [];
+    let oldest = 0;
+    let visitors = 0;
+    const visitor = (population: number): string => {
+      if (active.length > 0 && rnd() >= 1 / EVENTS_PER_VISITOR)
+        return active[Math.floor(rnd() * active.length)];
+      const id = `v-${visitors++}`;
+      if (active.length < population) active.push(id);
+      else {
+        active[oldest] = id;
+        oldest = (oldest + 1) % active.length;
+      }
+      return id;
+    };
     const message = (phase: string, population: number, now: number): { id: string; message: Message } => {
       const id = `m-${phase}-${seq++}`;
       const roll = rnd();
       const category = CATEGORIES[Math.floor(rnd() * CATEGORIES.length)];
-      let anon = `r${phase}-${Math.floor(rnd() * population)}`;
+      let anon = VISITORS === 'fresh' ? `r${phase}-${Math.floor(rnd() * population)}` : visitor(population);
       let body: Record<string, unknown>;
       const ts = new Date(now).toISOString();
       if (roll < 0.01) {
@@ -443,7 +473,7 @@ async function main(): Promise<void> {
     const rates: Record<string, Record<string, number>> = {};
     for (const rate of RATES) {
       const phase = String(rate);
-      const mine = (e: SegmentEvent): boolean => phaseOf(e.identities.anonymousIds[0] ?? '') === phase;
+      const mine = (e: SegmentEvent): boolean => phaseOfTransition(e) === phase;
       const latencies = transitions
         .filter((t) => t.e.cause.kind === 'event' && mine(t.e))
         .map((t) => t.at - (produced.get(t.e.cause.eventId ?? '') ?? t.at))
@@ -490,9 +520,7 @@ async function main(): Promise<void> {
             `publish -> emittedAt ${p(publishToEmit)}); emittedAt -> read ${p(toRead)} ms`,
         );
       }
-      const expected = [...expectedIds.values()].filter(
-        (e) => phaseOf(e.identities.anonymousIds[0] ?? '') === phase,
-      );
+      const expected = [...expectedIds.values()].filter(mine);
       const got = transitions.filter((t) => mine(t.e) && Date.parse(t.e.occurredAt) <= cutoff);
       const gotIds = new Set(got.map((t) => t.e.id));
       const missingList = expected.filter((e) => !gotIds.has(e.id));
