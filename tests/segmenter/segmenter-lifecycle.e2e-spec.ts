@@ -470,4 +470,26 @@ describe('segmenter: definitions, events, time, merges', () => {
     await settle(1000);
     expect(reader.events.filter((r) => r.event.profileId === pid('q2'))).toEqual([]);
   });
+
+  it("a profile's events in chunks one after another read its history from ClickHouse once, not per chunk", async () => {
+    // one message per chunk: the later chunks are submitted while the first is still on its way
+    env.SEGMENTER_MAX_BATCH_SIZE = '1';
+    await restartSegmenter();
+    // q1 has history in ClickHouse (two adds) and none in the new instance's cache
+    const loadsBefore = await metric(segmenter, 'cdp_segmenter_snapshot_seconds_count');
+    const at = Date.now() - 1000;
+    await kafka.send([add('q1c', 'q1', at - 300), add('q1d', 'q1', at - 200), add('q1e', 'q1', at - 100)]);
+    await landed(['q1c', 'q1d', 'q1e']);
+    await eventually(
+      async () => (await metric(segmenter, 'cdp_segmenter_messages_total')) === 3,
+      20000,
+      "q1's three adds consumed",
+    );
+    expect(await metric(segmenter, 'cdp_segmenter_snapshot_seconds_count')).toBe(loadsBefore + 1);
+    // and the history read once is the one every chunk evaluated: still a member, no transition
+    await settle(1000);
+    expect(reader.matching((e) => e.profileId === pid('q1') && e.segment.id === 'adders-twice')).toHaveLength(
+      1,
+    );
+  });
 });

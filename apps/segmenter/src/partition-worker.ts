@@ -184,6 +184,12 @@ export class PartitionWorker {
   private submittedUpTo = 0n;
   private inFlight = 0;
   private readonly buffered: BufferedChunk[] = [];
+  /**
+   * The profiles of the submitted chunks not done yet (how many chunks each): a later chunk of
+   * one of them finds its history cached (or read ahead with the earlier chunk) at its turn, so
+   * it is not read ahead again.
+   */
+  private readonly pendingProfiles = new Map<string, number>();
   private eventsScheduled = false;
   private waiters: (() => void)[] = [];
   private closed = false;
@@ -573,12 +579,24 @@ export class PartitionWorker {
       at: { topic: d.eventsTopic, partition: this.partition, offset: m.offset },
     }));
     const plan = this.plan;
-    const prefetch = this.prefetch(parsed, plan);
+    // decided now, against the chunks submitted before this one
+    const prefetch = this.prefetch(parsed, plan, true);
     prefetch.catch(() => undefined);
+    const profiles = new Set<string>();
+    for (const { m } of parsed) {
+      const s = subjectOf(m);
+      if (s !== undefined) profiles.add(s);
+    }
+    for (const id of profiles) this.pendingProfiles.set(id, (this.pendingProfiles.get(id) ?? 0) + 1);
     return new Promise<void>((resolve, reject) => {
       this.buffered.push({ parsed, end, plan, prefetch, resolve, reject });
       this.scheduleEvents();
     }).finally(() => {
+      for (const id of profiles) {
+        const n = (this.pendingProfiles.get(id) ?? 1) - 1;
+        if (n > 0) this.pendingProfiles.set(id, n);
+        else this.pendingProfiles.delete(id);
+      }
       this.inFlight -= 1;
       for (const w of this.waiters.splice(0)) w();
       this.checkIdle();
@@ -632,9 +650,17 @@ export class PartitionWorker {
 
   /**
    * Reads from ClickHouse, ahead of the chunk's turn, the histories it needs that are not
-   * cached now (and those of merged profiles, whose history changed in ClickHouse).
+   * cached now (and those of merged profiles, whose history changed in ClickHouse). With
+   * `afterPending` (a chunk just submitted), not those of profiles in an earlier chunk still
+   * on its way either: at this chunk's turn the earlier one has committed and left the history
+   * in the cache, or is in the same unit with the history it read ahead (`resolve` reads what is
+   * missing after all).
    */
-  private async prefetch(parsed: readonly { m: InputMessage }[], plan: SegmentPlan): Promise<Prefetched> {
+  private async prefetch(
+    parsed: readonly { m: InputMessage }[],
+    plan: SegmentPlan,
+    afterPending = false,
+  ): Promise<Prefetched> {
     const subjects = new Set<string>();
     const reload = new Set<string>();
     let floor = Number.POSITIVE_INFINITY;
@@ -657,6 +683,7 @@ export class PartitionWorker {
     for (const id of subjects) {
       if (reload.has(id)) missing.push(id);
       else if (this.history(id, plan, floor, false)) continue;
+      else if (afterPending && this.pendingProfiles.has(id)) continue;
       // no history yet: nothing in ClickHouse to read (see `known`)
       else if (this.known !== undefined && !this.known.mightContain(id))
         loaded.set(id, ProfileData.empty(id));
