@@ -36,6 +36,11 @@ import { benchmarkSegments, CATEGORIES } from './segments.catalog';
 const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15000);
 const GRACE_MS = 300;
+/** Instances of ingest and of the segmenter (BENCH_INGESTS, BENCH_SEGMENTERS; 1 each by default). */
+const INGESTS = Number(process.env.BENCH_INGESTS ?? 1);
+const SEGMENTERS = Number(process.env.BENCH_SEGMENTERS ?? 1);
+/** With BENCH_DEBUG, the latency is also printed per slice of this many ms of produce time. */
+const sliceMs = Number(process.env.BENCH_SLICE_MS ?? 3000);
 /** Partitions of every topic of the run (BENCH_PARTITIONS, default 3). */
 const PARTITIONS = process.env.BENCH_PARTITIONS ?? '3';
 /**
@@ -91,6 +96,8 @@ async function metric(svc: ServiceProcess, name: string): Promise<number> {
   }
   return total;
 }
+
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /** CPU seconds (user + system) a process has used so far, from /proc (0 when unknown). */
 function cpuSecondsOf(pid: number | undefined): number {
@@ -213,13 +220,24 @@ async function main(): Promise<void> {
 
     // BENCH_NODE_ARGS: options for node in both services (e.g. --trace-gc, with BENCH_DUMP)
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-    const ingest = new ServiceProcess('ingest', await freePort(), env, nodeArgs);
-    // BENCH_CPU_PROF=dir: the segmenter writes a V8 CPU profile there (open it in Chrome DevTools)
-    const segmenter = new ServiceProcess('segmenter', await freePort(), env, [
-      ...nodeArgs,
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-    ]);
-    services.push(ingest, segmenter);
+    // BENCH_INGESTS / BENCH_SEGMENTERS: instances of each service (one consumer group each, the
+    // partitions shared among them), 1 by default
+    const ingests: ServiceProcess[] = [];
+    for (let i = 0; i < INGESTS; i++)
+      ingests.push(new ServiceProcess('ingest', await freePort(), env, nodeArgs));
+    const segmenters: ServiceProcess[] = [];
+    for (let i = 0; i < SEGMENTERS; i++) {
+      // BENCH_CPU_PROF=dir: the segmenters write V8 CPU profiles there (open them in Chrome DevTools)
+      segmenters.push(
+        new ServiceProcess('segmenter', await freePort(), env, [
+          ...nodeArgs,
+          ...(process.env.BENCH_CPU_PROF
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+            : []),
+        ]),
+      );
+    }
+    services.push(...ingests, ...segmenters);
     passthrough = spawn(
       process.execPath,
       ['-r', join(ROOT, 'bench', 'register.js'), join(ROOT, 'bench', 'segments-passthrough.ts')],
@@ -237,8 +255,7 @@ async function main(): Promise<void> {
     );
     let passReady = false;
     passthrough.stdout?.on('data', () => (passReady = true));
-    await ingest.waitForStatus('/health/ready', 200, 90000);
-    await segmenter.waitForStatus('/health/ready', 200, 90000);
+    for (const svc of services) await svc.waitForStatus('/health/ready', 200, 90000);
     await waitFor('the passthrough', 60000, () => passReady);
 
     // readers: segment events (read_committed) and the passthrough output
@@ -395,8 +412,8 @@ async function main(): Promise<void> {
     const processes: [string, () => number][] = [
       ['kafka', () => cpuSecondsOf(stackPid('kafka'))],
       ['clickhouse', () => cpuSecondsOf(stackPid('clickhouse'))],
-      ['ingest', () => cpuSecondsOf(ingest.pid)],
-      ['segmenter', () => cpuSecondsOf(segmenter.pid)],
+      ['ingest', () => sum(ingests.map((p) => cpuSecondsOf(p.pid)))],
+      ['segmenter', () => sum(segmenters.map((p) => cpuSecondsOf(p.pid)))],
       ['passthrough', () => cpuSecondsOf(passthrough?.pid)],
       ['load+readers', () => cpuSecondsOf(process.pid)],
     ];
@@ -440,7 +457,7 @@ async function main(): Promise<void> {
         lastCount = transitions.length;
         stableSince = Date.now();
       }
-      const lag = await metric(segmenter, 'cdp_segmenter_consumer_lag');
+      const lag = sum(await Promise.all(segmenters.map((p) => metric(p, 'cdp_segmenter_consumer_lag'))));
       return (
         lag === 0 &&
         Date.now() - stableSince > 3000 &&
@@ -451,11 +468,11 @@ async function main(): Promise<void> {
     const cutoff = Date.now() - 2500;
     if (process.env.BENCH_DUMP) {
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(process.env.BENCH_DUMP, segmenter.output());
-      writeFileSync(`${process.env.BENCH_DUMP}.ingest`, ingest.output());
+      writeFileSync(process.env.BENCH_DUMP, segmenters.map((p) => p.output()).join(''));
+      writeFileSync(`${process.env.BENCH_DUMP}.ingest`, ingests.map((p) => p.output()).join(''));
     }
     if (process.env.BENCH_DEBUG) {
-      for (const svc of [ingest, segmenter]) {
+      for (const svc of services) {
         const { body } = await svc.get('/metrics');
         for (const line of body.split('\n')) {
           if (/^cdp_(segmenter|ingest)_[a-z_]+_(sum|count)[{ ]|^cdp_process_cpu_seconds_total/.test(line))
@@ -495,14 +512,14 @@ async function main(): Promise<void> {
           xs.sort((a, b) => a - b);
           return `p50 ${percentile(xs, 50)} p99 ${percentile(xs, 99)}`;
         };
-        // over the phase, per 3 s of produce time: a backlog shows as a rising latency
+        // over the phase, per slice of produce time (3 s by default): a backlog shows as a rising latency
         const slices = new Map<number, { total: number[]; ingest: number[]; segmenter: number[] }>();
         for (const t of eventCaused) {
           const id = t.e.cause.eventId ?? '';
           const sent = produced.get(id);
           const published = publishedAt.get(id);
           if (sent === undefined || published === undefined) continue;
-          const slice = Math.floor(sent / 3000);
+          const slice = Math.floor(sent / sliceMs);
           const s = slices.get(slice) ?? { total: [], ingest: [], segmenter: [] };
           s.total.push(t.at - sent);
           s.ingest.push(published - sent);
@@ -511,7 +528,8 @@ async function main(): Promise<void> {
         }
         for (const [slice, s] of [...slices.entries()].sort((a, b) => a[0] - b[0])) {
           log(
-            `${phase}/s, 3 s from ${new Date(slice * 3000).toISOString().slice(11, 19)}: total ${p(s.total)}; ` +
+            `${phase}/s, ${sliceMs / 1000} s from ${new Date(slice * sliceMs).toISOString().slice(11, 23)}: ` +
+              `${s.total.length} transitions, total ${p(s.total)}; ` +
               `to cdp.events ${p(s.ingest)}; cdp.events -> read ${p(s.segmenter)}`,
           );
         }

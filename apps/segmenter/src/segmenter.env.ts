@@ -132,6 +132,22 @@ export class SegmenterEnv extends BaseEnv {
   @IsBoolean({ message: 'must be true or false' })
   SEGMENTER_HISTORY_ENABLED = true;
 
+  /**
+   * Run the history writer on a worker thread of its own (true), or on the service's thread:
+   * reading every transition back, parsing and inserting it costs about as much as emitting it,
+   * and at a burst of transitions it would take turns with the evaluation.
+   */
+  @IsBoolean({ message: 'must be true or false' })
+  SEGMENTER_HISTORY_THREAD = true;
+
+  /**
+   * Nice value of the history writer's thread (Linux; with SEGMENTER_HISTORY_THREAD): it is not
+   * on the way of a transition to its consumers, so on a busy machine it yields the CPU to the
+   * evaluation. 0 keeps the service's priority.
+   */
+  @IsIntInRange(0, 19)
+  SEGMENTER_HISTORY_NICE = 10;
+
   /** Kafka transaction timeout. */
   @IsIntInRange(1000, 900000)
   SEGMENTER_TRANSACTION_TIMEOUT_MS = 60000;

@@ -1,107 +1,33 @@
-import { errorText, sleep } from '@cdp/runtime';
-import { ClickHouseClient, formatDateTime } from '@cdp/clickhouse';
-import { parseSegmentEvent, type SegmentDefinition } from '@cdp/domain/segments';
+import { ClickHouseClient } from '@cdp/clickhouse';
 import { KafkaClient } from '@cdp/kafka';
 import { JsonLogger } from '@cdp/observability';
+import { errorText, retryUntilAborted, sleep } from '@cdp/runtime';
 import { Injectable } from '@nestjs/common';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
-import { eachCooperatively } from '../cooperative-loop';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { SegmentDefinitionsRegistry } from '../definitions/segment-definitions.registry';
 import { SegmenterEnv } from '../segmenter.env';
 import { SegmenterMetrics } from '../segmenter.metrics';
-
-/** A `segment_transitions` row (migration 0004). */
-export interface TransitionRow {
-  id: string;
-  segment_id: string;
-  segment_version: number;
-  profile_id: string;
-  type: string;
-  sequence: number;
-  occurred_at: string;
-  occurred_ms: number;
-  emitted_at: string;
-  emitted_ms: number;
-  cause_kind: string;
-  cause_event_id: string;
-  cause_topic: string;
-  cause_partition: number;
-  cause_offset: string;
-  reason: string;
-  user_id: string;
-  email: string;
-  anonymous_ids: string[];
-  recorded_at: string;
-}
-
-const ms = (iso: string): number => Date.parse(iso);
-const millis = (t: number): number => ((t % 1000) + 1000) % 1000;
-
-/** A segment event (value of cdp.segment-events) and its sequence header -> a history row. */
-export function transitionRow(
-  value: string,
-  sequence: number,
-  recordedAt: number,
-): TransitionRow | undefined {
-  const e = parseSegmentEvent(value);
-  if (e === undefined) return undefined;
-  const occurred = ms(e.occurredAt);
-  const emitted = ms(e.emittedAt);
-  if (!Number.isFinite(occurred) || !Number.isFinite(emitted)) return undefined;
-  return {
-    id: e.id,
-    segment_id: e.segment.id,
-    segment_version: e.segment.version,
-    profile_id: e.profileId,
-    type: e.type,
-    sequence,
-    occurred_at: formatDateTime(new Date(occurred)),
-    occurred_ms: millis(occurred),
-    emitted_at: formatDateTime(new Date(emitted)),
-    emitted_ms: millis(emitted),
-    cause_kind: e.cause.kind,
-    cause_event_id: e.cause.eventId ?? '',
-    cause_topic: e.cause.kafka?.topic ?? '',
-    cause_partition: e.cause.kafka?.partition ?? -1,
-    cause_offset: e.cause.kafka?.offset ?? '',
-    reason: JSON.stringify(e.reason),
-    user_id: e.identities.userId ?? '',
-    email: e.identities.email ?? '',
-    anonymous_ids: e.identities.anonymousIds,
-    recorded_at: formatDateTime(new Date(recordedAt)),
-  };
-}
-
-/** A definition -> a `segment_definitions` row. */
-export function definitionRow(d: SegmentDefinition, recordedAt: number): Record<string, unknown> {
-  const updated = Date.parse(d.updatedAt);
-  return {
-    segment_id: d.id,
-    version: d.version,
-    status: d.status,
-    name: d.name,
-    description: d.description ?? '',
-    rule: JSON.stringify(d.rule),
-    exit_on_archive: d.exitOnArchive === false ? 0 : 1,
-    created_at: formatDateTime(new Date(Date.parse(d.createdAt))),
-    updated_at: formatDateTime(new Date(updated)),
-    updated_ms: millis(updated),
-    recorded_at: formatDateTime(new Date(recordedAt)),
-  };
-}
+import { SegmentHistoryConsumer } from './segment-history.consumer';
+import { definitionRow } from './segment-history.rows';
+import {
+  historyConsumerOptions,
+  type HistoryWorkerCommand,
+  type HistoryWorkerMessage,
+} from './segment-history.worker';
 
 /**
- * The ClickHouse history: a consumer of our own `cdp.segment-events` (group
- * `<SEGMENTER_GROUP_ID>.history`, read_committed, so only committed transitions) that appends
- * every transition to `segment_transitions` and commits its offsets after the insert. At least
- * once: a crash between insert and commit inserts again, and the ReplacingMergeTree collapses
- * the copy (same id, same sorting key); read with FINAL. Also records every definition the
- * registry sees in `segment_definitions`.
+ * The ClickHouse history: every committed transition appended to `segment_transitions` by a
+ * consumer of our own `cdp.segment-events` (SegmentHistoryConsumer), on a worker thread of its
+ * own by default (SEGMENTER_HISTORY_THREAD; a worker that dies is started again with backoff),
+ * else on the service's thread. Also records every definition the registry sees in
+ * `segment_definitions`.
  */
 @Injectable()
 export class SegmentHistoryWriter {
-  private consumer: Consumer | undefined;
-  private stopping = false;
+  private inProcess: SegmentHistoryConsumer | undefined;
+  private worker: Worker | undefined;
+  private readonly abort = new AbortController();
   private recording = false;
 
   constructor(
@@ -118,72 +44,88 @@ export class SegmentHistoryWriter {
   }
 
   async start(): Promise<void> {
-    if (this.consumer || this.stopping) return;
+    if (this.inProcess !== undefined || this.worker !== undefined || this.abort.signal.aborted) return;
     this.recording = true;
     await this.recordDefinitions([...this.registry.all().keys()]);
-    const consumer = this.kafka.consumer({
-      groupId: `${this.env.SEGMENTER_GROUP_ID}.history`,
-      maxWaitTimeInMs: this.env.SEGMENTER_HISTORY_MAX_WAIT_MS,
-      minBytes: this.env.SEGMENTER_HISTORY_FETCH_MIN_BYTES,
-      readUncommitted: false,
-      // the events consumer starts after this one joins: a crashed instance's member must not
-      // hold the restart up longer than the configured session (kafkajs's default is 30 s)
-      sessionTimeout: this.env.SEGMENTER_SESSION_TIMEOUT_MS,
-      heartbeatInterval: Math.min(3000, Math.floor(this.env.SEGMENTER_SESSION_TIMEOUT_MS / 5)),
-    });
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [this.kafka.settings.topics.segmentEvents], fromBeginning: true });
-      await consumer.run({ eachBatchAutoResolve: false, eachBatch: (p) => this.handle(p) });
-    } catch (e) {
-      // leave no half-started member behind: the start-up retry creates a new one
-      await consumer.disconnect().catch(() => undefined);
-      throw e;
+    if (this.env.SEGMENTER_HISTORY_THREAD) {
+      await this.startWorker();
+      return;
     }
-    this.consumer = consumer;
+    const consumer = new SegmentHistoryConsumer(
+      {
+        consumer: (config) => this.kafka.consumer(config),
+        insertRows: (rows) => this.clickhouse.insertStreamed('segment_transitions', rows),
+        logger: this.logger,
+        onRows: (count) => this.metrics.historyRows.inc(count),
+      },
+      historyConsumerOptions(this.env, this.kafka.settings.topics.segmentEvents),
+    );
+    await consumer.start();
+    this.inProcess = consumer;
   }
 
+  /** Stops consuming: the running batch finishes and commits (in the worker, which then exits). */
   async stop(): Promise<void> {
-    this.stopping = true;
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    await consumer?.stop().catch(() => undefined);
-    await consumer?.disconnect().catch(() => undefined);
+    this.abort.abort();
+    await this.inProcess?.stop();
+    this.inProcess = undefined;
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker === undefined) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const stop: HistoryWorkerCommand = { kind: 'stop' };
+    worker.postMessage(stop);
+    await exited;
   }
 
-  private async handle(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const now = Date.now();
-    const rows: TransitionRow[] = [];
-    // a second of transitions at once: parsed, and encoded below, in slices that give the event
-    // loop back to the evaluation sharing the process
-    await eachCooperatively(batch.messages, (m) => {
-      const seq = Number(m.headers?.['cdp-sequence']?.toString() ?? '0');
-      const row = m.value === null ? undefined : transitionRow(m.value.toString('utf8'), seq, now);
-      if (row) rows.push(row);
+  /** Starts the worker; resolves once it consumes, rejects when it fails to (it then exits). */
+  private startWorker(): Promise<void> {
+    const worker = new Worker(join(__dirname, 'segment-history.worker.js'));
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      worker.on('message', (m: HistoryWorkerMessage) => {
+        if (m.kind === 'rows') this.metrics.historyRows.inc(m.count);
+        else if (m.kind === 'failed') reject(new Error(m.error));
+        else if (m.kind === 'started') {
+          started = true;
+          if (this.abort.signal.aborted) {
+            // stopped while starting: stop() did not see this worker
+            const stop: HistoryWorkerCommand = { kind: 'stop' };
+            worker.postMessage(stop);
+          } else this.worker = worker;
+          resolve();
+        }
+      });
+      worker.on('error', (e) => {
+        this.logger.error({ msg: 'history worker failed', err: errorText(e) }, 'History');
+        if (!started) reject(e);
+      });
+      worker.on('exit', (code) => {
+        if (!started) {
+          reject(new Error(`history worker exited (code ${code}) before it started`));
+          return;
+        }
+        if (this.worker !== worker) return; // stopped
+        this.worker = undefined;
+        this.logger.error({ msg: 'history worker exited, starting it again', code }, 'History');
+        void this.restartWorker();
+      });
     });
-    for (let attempt = 1; rows.length > 0; attempt++) {
-      try {
-        await this.clickhouse.insertStreamed('segment_transitions', rows);
-        this.metrics.historyRows.inc(rows.length);
-        break;
-      } catch (e) {
-        if (!payload.isRunning() || payload.isStale() || this.stopping) return;
-        const delay = Math.min(
-          this.env.SEGMENTER_RETRY_BASE_MS * 2 ** (attempt - 1),
-          this.env.SEGMENTER_RETRY_MAX_MS,
-        );
+  }
+
+  private async restartWorker(): Promise<void> {
+    await sleep(this.env.SEGMENTER_RETRY_BASE_MS, this.abort.signal);
+    await retryUntilAborted(() => this.startWorker(), this.abort.signal, {
+      baseMs: this.env.SEGMENTER_RETRY_BASE_MS,
+      maxMs: this.env.SEGMENTER_RETRY_MAX_MS,
+      onRetry: (attempt, e, delay) =>
         this.logger.warn(
-          { msg: `history insert failed, retrying in ${delay} ms`, err: errorText(e) },
+          { msg: `starting the history worker failed, retrying in ${delay} ms`, attempt, err: errorText(e) },
           'History',
-        );
-        await sleep(delay);
-        await payload.heartbeat().catch(() => undefined);
-      }
-    }
-    // up to the batch's last record, the transaction marker after the messages included: an
-    // idle writer's committed offsets reach the end of the topic (the api's erasure waits on them)
-    if (batch.messages.length > 0) payload.resolveOffset(batch.lastOffset());
+        ),
+    }).catch((e: unknown) =>
+      this.logger.error({ msg: 'history worker not restarted', err: errorText(e) }, 'History'),
+    );
   }
 
   private async recordDefinitions(ids: readonly string[]): Promise<void> {
@@ -194,7 +136,7 @@ export class SegmentHistoryWriter {
       if (k?.kind === 'definition') rows.push(definitionRow(k.definition, now));
     }
     if (rows.length === 0) return;
-    for (let attempt = 1; attempt <= 5 && !this.stopping; attempt++) {
+    for (let attempt = 1; attempt <= 5 && !this.abort.signal.aborted; attempt++) {
       try {
         await this.clickhouse.insert('segment_definitions', rows);
         return;

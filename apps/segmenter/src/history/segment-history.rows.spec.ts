@@ -1,5 +1,5 @@
 import { buildSegmentEvent } from '@cdp/domain/segments';
-import { transitionRow } from './segment-history.writer';
+import { transitionRow } from './segment-history.rows';
 
 describe('transitionRow', () => {
   it('maps a segment event to a segment_transitions row', () => {
