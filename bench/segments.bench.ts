@@ -222,21 +222,17 @@ async function main(): Promise<void> {
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
     // BENCH_INGESTS / BENCH_SEGMENTERS: instances of each service (one consumer group each, the
     // partitions shared among them), 1 by default
-    const ingests: ServiceProcess[] = [];
-    for (let i = 0; i < INGESTS; i++)
-      ingests.push(new ServiceProcess('ingest', await freePort(), env, nodeArgs));
-    const segmenters: ServiceProcess[] = [];
-    for (let i = 0; i < SEGMENTERS; i++) {
-      // BENCH_CPU_PROF=dir: the segmenters write V8 CPU profiles there (open them in Chrome DevTools)
-      segmenters.push(
-        new ServiceProcess('segmenter', await freePort(), env, [
-          ...nodeArgs,
-          ...(process.env.BENCH_CPU_PROF
-            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-            : []),
-        ]),
-      );
-    }
+    const instances = async (name: 'ingest' | 'segmenter', count: number, args: string[]) => {
+      const started: ServiceProcess[] = [];
+      for (let i = 0; i < count; i++) started.push(new ServiceProcess(name, await freePort(), env, args));
+      return started;
+    };
+    const ingests = await instances('ingest', INGESTS, nodeArgs);
+    // BENCH_CPU_PROF=dir: the segmenters write V8 CPU profiles there (open them in Chrome DevTools)
+    const segmenters = await instances('segmenter', SEGMENTERS, [
+      ...nodeArgs,
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ]);
     services.push(...ingests, ...segmenters);
     passthrough = spawn(
       process.execPath,

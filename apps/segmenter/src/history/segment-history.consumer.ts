@@ -1,4 +1,4 @@
-import { errorText, sleep } from '@cdp/runtime';
+import { backoffDelay, errorText, sleep } from '@cdp/runtime';
 import type { LoggerService } from '@nestjs/common';
 import type { Consumer, ConsumerConfig, EachBatchPayload } from 'kafkajs';
 import { eachCooperatively } from '../cooperative-loop';
@@ -90,7 +90,7 @@ export class SegmentHistoryConsumer {
         break;
       } catch (e) {
         if (!payload.isRunning() || payload.isStale() || this.stopping) return;
-        const delay = Math.min(this.options.retryBaseMs * 2 ** (attempt - 1), this.options.retryMaxMs);
+        const delay = backoffDelay(attempt, this.options.retryBaseMs, this.options.retryMaxMs);
         this.deps.logger.warn(
           { msg: `history insert failed, retrying in ${delay} ms`, err: errorText(e) },
           'History',

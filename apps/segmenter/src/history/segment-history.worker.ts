@@ -9,12 +9,9 @@ import { isMainThread, parentPort, type MessagePort } from 'node:worker_threads'
 import { SegmenterEnv } from '../segmenter.env';
 import { SegmentHistoryConsumer, type SegmentHistoryConsumerOptions } from './segment-history.consumer';
 
-/** Worker -> service: started (consuming), failed to start (the worker then exits), rows written, stopped. */
+/** Worker -> service: started (consuming), failed to start (the worker then exits), rows written. */
 export type HistoryWorkerMessage =
-  | { kind: 'started' }
-  | { kind: 'failed'; error: string }
-  | { kind: 'rows'; count: number }
-  | { kind: 'stopped' };
+  { kind: 'started' } | { kind: 'failed'; error: string } | { kind: 'rows'; count: number };
 
 /** Service -> worker: stop consuming (the running batch finishes and commits), then exit. */
 export type HistoryWorkerCommand = { kind: 'stop' };
@@ -89,10 +86,7 @@ async function runWorker(port: MessagePort): Promise<void> {
   };
   port.on('message', (command: HistoryWorkerCommand) => {
     if (command.kind !== 'stop') return;
-    void close().finally(() => {
-      post({ kind: 'stopped' });
-      port.close();
-    });
+    void close().finally(() => port.close());
   });
   try {
     await history.start();
