@@ -4,3 +4,4 @@ export * from './clickhouse.settings';
 export * from './migrations-dir';
 export * from './migrator';
 export * from './sql';
+export * from './segment-definition.row';

@@ -1,4 +1,4 @@
-import { ClickHouseClient, formatDateTime, inList, raw, sql, type SqlFragment } from '@cdp/clickhouse';
+import { ClickHouseClient, inList, raw, segmentDefinitionRow, sql, type SqlFragment } from '@cdp/clickhouse';
 import { parseSegmentDefinition, type SegmentDefinition } from '@cdp/domain/segments';
 import { Injectable } from '@nestjs/common';
 
@@ -74,22 +74,7 @@ export class SegmentsRepository {
 
   /** Stores a definition version for analysts (the segmenter records the same row when it reads it). */
   async insert(d: SegmentDefinition): Promise<void> {
-    const updated = Date.parse(d.updatedAt);
-    await this.clickhouse.insert('segment_definitions', [
-      {
-        segment_id: d.id,
-        version: d.version,
-        status: d.status,
-        name: d.name,
-        description: d.description ?? '',
-        rule: JSON.stringify(d.rule),
-        exit_on_archive: d.exitOnArchive === false ? 0 : 1,
-        created_at: formatDateTime(new Date(d.createdAt)),
-        updated_at: formatDateTime(new Date(updated)),
-        updated_ms: updated % 1000,
-        recorded_at: formatDateTime(new Date()),
-      },
-    ]);
+    await this.clickhouse.insert('segment_definitions', [segmentDefinitionRow(d, Date.now())]);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { formatDateTime } from '@cdp/clickhouse';
-import { parseSegmentEvent, type SegmentDefinition } from '@cdp/domain/segments';
+import { parseSegmentEvent } from '@cdp/domain/segments';
 
 /** A `segment_transitions` row (migration 0004). */
 export interface TransitionRow {
@@ -59,24 +59,6 @@ export function transitionRow(
     user_id: e.identities.userId ?? '',
     email: e.identities.email ?? '',
     anonymous_ids: e.identities.anonymousIds,
-    recorded_at: formatDateTime(new Date(recordedAt)),
-  };
-}
-
-/** A definition -> a `segment_definitions` row. */
-export function definitionRow(d: SegmentDefinition, recordedAt: number): Record<string, unknown> {
-  const updated = Date.parse(d.updatedAt);
-  return {
-    segment_id: d.id,
-    version: d.version,
-    status: d.status,
-    name: d.name,
-    description: d.description ?? '',
-    rule: JSON.stringify(d.rule),
-    exit_on_archive: d.exitOnArchive === false ? 0 : 1,
-    created_at: formatDateTime(new Date(Date.parse(d.createdAt))),
-    updated_at: formatDateTime(new Date(updated)),
-    updated_ms: millis(updated),
     recorded_at: formatDateTime(new Date(recordedAt)),
   };
 }

@@ -1,4 +1,4 @@
-import { ClickHouseClient } from '@cdp/clickhouse';
+import { ClickHouseClient, segmentDefinitionRow } from '@cdp/clickhouse';
 import { KafkaClient } from '@cdp/kafka';
 import { JsonLogger } from '@cdp/observability';
 import { errorText, retryUntilAborted, sleep } from '@cdp/runtime';
@@ -9,7 +9,6 @@ import { SegmentDefinitionsRegistry } from '../definitions/segment-definitions.r
 import { SegmenterEnv } from '../segmenter.env';
 import { SegmenterMetrics } from '../segmenter.metrics';
 import { SegmentHistoryConsumer } from './segment-history.consumer';
-import { definitionRow } from './segment-history.rows';
 import {
   historyConsumerOptions,
   type HistoryWorkerCommand,
@@ -133,7 +132,7 @@ export class SegmentHistoryWriter {
     const rows: Record<string, unknown>[] = [];
     for (const id of ids) {
       const k = this.registry.all().get(id);
-      if (k?.kind === 'definition') rows.push(definitionRow(k.definition, now));
+      if (k?.kind === 'definition') rows.push(segmentDefinitionRow(k.definition, now));
     }
     if (rows.length === 0) return;
     for (let attempt = 1; attempt <= 5 && !this.abort.signal.aborted; attempt++) {
