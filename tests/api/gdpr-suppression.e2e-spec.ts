@@ -1,7 +1,14 @@
 import { ClickHouseClient, inList, sql } from '@cdp/clickhouse';
 import { identifierKey, suppressionHashOf } from '@cdp/domain';
 import { ADMIN_TOKEN, AdminClient, startApi } from '../support/campaign-harness';
-import { clickhouseFor, KafkaHarness, raw, startIngest, TopicReader } from '../support/ingest-harness';
+import {
+  clickhouseFor,
+  dropSuiteData,
+  KafkaHarness,
+  raw,
+  startIngest,
+  TopicReader,
+} from '../support/ingest-harness';
 import type { ServiceProcess } from '../support/service-process';
 import { SegmentEventsReader, segmenterEnv, startSegmenter } from '../segmenter/segmenter-harness';
 import { eventually, uniqueSuffix } from '../support/test-env';
@@ -80,17 +87,7 @@ describe('api + ingest: an erased person stays erased', () => {
     await segmenter?.stop('SIGKILL');
     await api?.stop();
     await ingest?.stop('SIGKILL');
-    await kafka.admin.connect().catch(() => undefined);
-    const topics = (await kafka.admin.listTopics().catch(() => [] as string[])).filter((t) =>
-      t.includes(suffix),
-    );
-    await kafka.admin.deleteTopics({ topics }).catch(() => undefined);
-    await kafka.close();
-    await ch
-      ?.server()
-      .command(`DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`)
-      .catch(() => undefined);
-    await ch?.close();
+    await dropSuiteData(kafka, ch, suffix, env.CLICKHOUSE_DATABASE);
   });
 
   it('erases a person: exit from the segmenter, no row left, later events dropped; others still land', async () => {

@@ -4,7 +4,7 @@ import type { SegmentEvent } from '@cdp/domain/segments';
 import { insertPeople } from '../support/api-fixtures';
 import { ADMIN_TOKEN, AdminClient, startApi } from '../support/campaign-harness';
 import { DEMO_PEOPLE, revenueOf, type DemoPerson } from '../support/demo-people';
-import { clickhouseFor, KafkaHarness } from '../support/ingest-harness';
+import { clickhouseFor, dropSuiteData, KafkaHarness } from '../support/ingest-harness';
 import type { ServiceProcess } from '../support/service-process';
 import { brief, SegmentEventsReader, segmenterEnv, startSegmenter } from '../segmenter/segmenter-harness';
 import { eventually, uniqueSuffix } from '../support/test-env';
@@ -92,17 +92,7 @@ describe('api + segmenter: a segment from a grid cell has exactly the cell as me
     await segmentEvents.stop();
     await segmenter?.stop();
     await api?.stop();
-    await kafka.admin.connect().catch(() => undefined);
-    const topics = (await kafka.admin.listTopics().catch(() => [] as string[])).filter((t) =>
-      t.includes(suffix),
-    );
-    await kafka.admin.deleteTopics({ topics }).catch(() => undefined);
-    await kafka.close();
-    await ch
-      ?.server()
-      .command(`DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`)
-      .catch(() => undefined);
-    await ch?.close();
+    await dropSuiteData(kafka, ch, suffix, env.CLICKHOUSE_DATABASE);
   });
 
   /** GET /v1/grid and checks every cell, row, column and grand total against the demo people. */

@@ -2,6 +2,7 @@ import { ClickHouseClient, inList, sql } from '@cdp/clickhouse';
 import { identifierKey, profileIdForComponent } from '@cdp/domain';
 import {
   clickhouseFor,
+  dropSuiteData,
   ingestEnv,
   KafkaHarness,
   metric,
@@ -42,16 +43,7 @@ describe('two ingest instances in one consumer group', () => {
 
   afterAll(async () => {
     await Promise.all(instances.map((i) => i.stop('SIGKILL')));
-    const topics = (await kafka.admin.listTopics().catch(() => [] as string[])).filter((t) =>
-      t.includes(suffix),
-    );
-    await kafka.admin.deleteTopics({ topics }).catch(() => undefined);
-    await kafka.close();
-    await ch
-      .server()
-      .command(`DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`)
-      .catch(() => undefined);
-    await ch.close();
+    await dropSuiteData(kafka, ch, suffix, env.CLICKHOUSE_DATABASE);
   });
 
   it('converges on the same profile ids, whichever instance saw which link', async () => {

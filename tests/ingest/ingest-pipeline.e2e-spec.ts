@@ -3,6 +3,7 @@ import { identifierKey, profileIdForComponent, profileIdForKey } from '@cdp/doma
 import { ConfigResourceTypes } from 'kafkajs';
 import {
   clickhouseFor,
+  dropSuiteData,
   ingestEnv,
   KafkaHarness,
   metric,
@@ -84,17 +85,7 @@ describe('ingest: raw topics -> ClickHouse and cdp.events', () => {
 
   afterAll(async () => {
     await svc?.stop('SIGKILL');
-    await kafka.admin.connect().catch(() => undefined);
-    const topics = (await kafka.admin.listTopics().catch(() => [] as string[])).filter((t) =>
-      t.includes(suffix),
-    );
-    await kafka.admin.deleteTopics({ topics }).catch(() => undefined);
-    await kafka.close();
-    await ch
-      .server()
-      .command(`DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`)
-      .catch(() => undefined);
-    await ch.close();
+    await dropSuiteData(kafka, ch, suffix, env.CLICKHOUSE_DATABASE);
   });
 
   it('writes all four sources to events with canonical names, revenue and extracted columns, then publishes them', async () => {

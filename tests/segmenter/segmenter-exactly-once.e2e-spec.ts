@@ -3,6 +3,7 @@ import { ClickHouseClient } from '@cdp/clickhouse';
 import type { SegmentEvent } from '@cdp/domain/segments';
 import {
   clickhouseFor,
+  dropSuiteData,
   KafkaHarness,
   metric,
   raw,
@@ -136,17 +137,7 @@ describe('segmenter: exactly once across crashes', () => {
     await ingest?.stop('SIGKILL');
     await Promise.all([reference.stop(), crashed.stop()]);
     await publisher.close().catch(() => undefined);
-    await kafka.admin.connect().catch(() => undefined);
-    const topics = (await kafka.admin.listTopics().catch(() => [] as string[])).filter((t) =>
-      t.includes(suffix),
-    );
-    await kafka.admin.deleteTopics({ topics }).catch(() => undefined);
-    await kafka.close();
-    await ch
-      .server()
-      .command(`DROP DATABASE IF EXISTS ${base.CLICKHOUSE_DATABASE}`)
-      .catch(() => undefined);
-    await ch.close();
+    await dropSuiteData(kafka, ch, suffix, base.CLICKHOUSE_DATABASE);
   });
 
   /** The stream: per profile, events in time order; "boundary" profiles add to cart dated ~1 h ago and go quiet. */

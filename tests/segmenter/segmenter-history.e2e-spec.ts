@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { ClickHouseClient, sql } from '@cdp/clickhouse';
 import { identifierKey, profileIdForKey } from '@cdp/domain';
-import { clickhouseFor, KafkaHarness, metric, raw, startIngest } from '../support/ingest-harness';
+import {
+  clickhouseFor,
+  dropSuiteData,
+  KafkaHarness,
+  metric,
+  raw,
+  startIngest,
+} from '../support/ingest-harness';
 import type { ServiceProcess } from '../support/service-process';
 import { eventually, uniqueSuffix } from '../support/test-env';
 import {
@@ -52,8 +59,11 @@ describe('segmenter: the history writer', () => {
     ),
   });
 
-  /** Adds to cart for `who`, waits for the entry and its history row; returns the entry's id. */
-  async function entryRecorded(who: string): Promise<string> {
+  /**
+   * Adds to cart for `who`, waits for the entry, its history row and the row counted by `svc`'s
+   * metric (once the insert returned; the worker reports it to the service's registry).
+   */
+  async function entryRecorded(svc: ServiceProcess, who: string): Promise<string> {
     await kafka.send([add(`a-${who}`, who)]);
     const [entry] = await reader.waitFor((e) => e.profileId === pid(who));
     expect(entry).toMatchObject({ type: 'segment.entered', segment: { id: 'adders' } });
@@ -67,6 +77,11 @@ describe('segmenter: the history writer', () => {
         ).length === 1,
       30000,
       `the history row of ${who}'s entry`,
+    );
+    await eventually(
+      async () => (await metric(svc, 'cdp_segmenter_history_rows_total')) >= 1,
+      10000,
+      'the history rows metric',
     );
     return entry.id;
   }
@@ -83,29 +98,12 @@ describe('segmenter: the history writer', () => {
     await ingest?.stop('SIGKILL');
     await reader.stop();
     await publisher.close().catch(() => undefined);
-    await kafka.admin.connect().catch(() => undefined);
-    const topics = (await kafka.admin.listTopics().catch(() => [] as string[])).filter((t) =>
-      t.includes(suffix),
-    );
-    await kafka.admin.deleteTopics({ topics }).catch(() => undefined);
-    await kafka.close();
-    await ch
-      .server()
-      .command(`DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`)
-      .catch(() => undefined);
-    await ch.close();
+    await dropSuiteData(kafka, ch, suffix, env.CLICKHOUSE_DATABASE);
   });
 
   it('on a worker thread at nice 10: the row, the metric, and a clean graceful stop', async () => {
     segmenter = await startSegmenter(env);
-    await entryRecorded('p1');
-    const svc = segmenter;
-    // counted once the insert returned (the worker reports it to the service's registry)
-    await eventually(
-      async () => (await metric(svc, 'cdp_segmenter_history_rows_total')) >= 1,
-      10000,
-      'the metric',
-    );
+    await entryRecorded(segmenter, 'p1');
     expect(await metric(segmenter, 'cdp_segmenter_history_rows_total')).toBe(1);
     const threads = threadNiceValues(segmenter.pid ?? 0);
     // the service's own thread keeps its priority; the history thread (and only it) yields
@@ -118,13 +116,7 @@ describe('segmenter: the history writer', () => {
 
   it('on the service thread: the same rows, nothing written twice', async () => {
     segmenter = await startSegmenter({ ...env, SEGMENTER_HISTORY_THREAD: 'false' });
-    await entryRecorded('p2');
-    const svc = segmenter;
-    await eventually(
-      async () => (await metric(svc, 'cdp_segmenter_history_rows_total')) >= 1,
-      10000,
-      'the metric',
-    );
+    await entryRecorded(segmenter, 'p2');
     // the history group resumed after p1's row: only p2's is written by this instance
     expect(await metric(segmenter, 'cdp_segmenter_history_rows_total')).toBe(1);
     expect(threadNiceValues(segmenter.pid ?? 0).every((t) => t.nice === 0)).toBe(true);

@@ -1,7 +1,7 @@
 import { ClickHouseClient, sql } from '@cdp/clickhouse';
 import { identifierHash, identifierKey, profileIdForKey, SEED_SEGMENTS } from '@cdp/domain';
 import type { SegmentEvent } from '@cdp/domain/segments';
-import { clickhouseFor, KafkaHarness, raw, startIngest } from '../support/ingest-harness';
+import { clickhouseFor, dropSuiteData, KafkaHarness, raw, startIngest } from '../support/ingest-harness';
 import { ServiceProcess } from '../support/service-process';
 import { eventually, freePort, uniqueSuffix } from '../support/test-env';
 import {
@@ -68,17 +68,7 @@ describe('segmenter: the customer journey through collector, ingest and segmente
     await Promise.all([collector, segmenter, ingest].map((s) => s?.stop('SIGKILL')));
     await reader.stop();
     await publisher.close().catch(() => undefined);
-    await kafka.admin.connect().catch(() => undefined);
-    const topics = (await kafka.admin.listTopics().catch(() => [] as string[])).filter((t) =>
-      t.includes(suffix),
-    );
-    await kafka.admin.deleteTopics({ topics }).catch(() => undefined);
-    await kafka.close();
-    await ch
-      .server()
-      .command(`DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`)
-      .catch(() => undefined);
-    await ch.close();
+    await dropSuiteData(kafka, ch, suffix, env.CLICKHOUSE_DATABASE);
   });
 
   async function landed(eventId: string): Promise<void> {

@@ -3,7 +3,14 @@ import { ClickHouseClient, inList, sql } from '@cdp/clickhouse';
 import { Kafka, logLevel } from 'kafkajs';
 import { identifierKey, profileIdForComponent, profileIdForKey } from '@cdp/domain';
 import type { SegmentEvent } from '@cdp/domain/segments';
-import { clickhouseFor, KafkaHarness, metric, raw, startIngest } from '../support/ingest-harness';
+import {
+  clickhouseFor,
+  dropSuiteData,
+  KafkaHarness,
+  metric,
+  raw,
+  startIngest,
+} from '../support/ingest-harness';
 import type { ServiceProcess } from '../support/service-process';
 import { eventually, uniqueSuffix } from '../support/test-env';
 import {
@@ -100,17 +107,7 @@ describe('segmenter: definitions, events, time, merges', () => {
     await ingest?.stop('SIGKILL');
     await reader.stop();
     await publisher.close().catch(() => undefined);
-    await kafka.admin.connect().catch(() => undefined);
-    const topics = (await kafka.admin.listTopics().catch(() => [] as string[])).filter((t) =>
-      t.includes(suffix),
-    );
-    await kafka.admin.deleteTopics({ topics }).catch(() => undefined);
-    await kafka.close();
-    await ch
-      .server()
-      .command(`DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`)
-      .catch(() => undefined);
-    await ch.close();
+    await dropSuiteData(kafka, ch, suffix, env.CLICKHOUSE_DATABASE);
   });
 
   it('a new segment over existing data: one entry per qualifying profile (SQL-compiled candidates), nothing else', async () => {

@@ -128,6 +128,29 @@ export class KafkaHarness {
   }
 }
 
+/**
+ * A suite's cleanup: its topics (every name holding `suffix`) deleted, its ClickHouse database
+ * dropped, and both clients closed; failures ignored (a suite may stop half-started).
+ */
+export async function dropSuiteData(
+  kafka: KafkaHarness,
+  ch: ClickHouseClient | undefined,
+  suffix: string,
+  database: string,
+): Promise<void> {
+  await kafka.admin.connect().catch(() => undefined);
+  const topics = (await kafka.admin.listTopics().catch(() => [] as string[])).filter((t) =>
+    t.includes(suffix),
+  );
+  await kafka.admin.deleteTopics({ topics }).catch(() => undefined);
+  await kafka.close();
+  await ch
+    ?.server()
+    .command(`DROP DATABASE IF EXISTS ${database}`)
+    .catch(() => undefined);
+  await ch?.close();
+}
+
 export interface ReadMessage {
   partition: number;
   offset: string;
