@@ -72,6 +72,18 @@ describe('configuration errors', () => {
       /INGEST_METRICS_PORT must be an integer from 1 to 65535 \(got "ninety"\)/,
     ],
     ['segmenter', 'LOG_LEVEL', 'chatty', /LOG_LEVEL must be one of the following values/],
+    [
+      'api',
+      'TRAITS_CONFIG',
+      '{"lifecycle":{"churnDays":"sixty"},"rfm":{"recencyDays":[90,30,180,365]}}',
+      /TRAITS_CONFIG lifecycle\.churnDays must be a whole number from 1 to 1000000 \(got "sixty"\); rfm\.recencyDays must be in ascending order/,
+    ],
+    [
+      'segmenter',
+      'SEGMENTER_TRAITS_CONFIG',
+      '{"lifecycle":{"churnDays":60}}',
+      /SEGMENTER_TRAITS_CONFIG was renamed to TRAITS_CONFIG, which the api reads too/,
+    ],
   ])(
     '%s with a bad %s prints one line naming it and exits non-zero',
     async (name, variable, value, reason) => {

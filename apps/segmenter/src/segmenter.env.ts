@@ -1,34 +1,7 @@
 import { BaseEnv, IsIntInRange, IsPort } from '@cdp/config';
-import { traitsConfig, type TraitsConfig, type TraitsConfigOverrides } from '@cdp/domain';
-import { IsBoolean, Matches, registerDecorator, type ValidationOptions } from 'class-validator';
+import { Equals, IsBoolean, Matches } from 'class-validator';
 
 const GROUP = /^[A-Za-z0-9._-]{1,200}$/;
-
-/** A JSON object of computed-trait threshold overrides (see libs/domain/src/traits/traits.config.ts). */
-function IsTraitsConfigJson(options?: ValidationOptions): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) => {
-    registerDecorator({
-      name: 'isTraitsConfigJson',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: {
-        message: 'must be a JSON object of computed-trait settings, e.g. {"lifecycle":{"churnDays":60}}',
-        ...options,
-      },
-      validator: {
-        validate: (value: unknown): boolean => {
-          if (typeof value !== 'string') return false;
-          try {
-            const parsed = JSON.parse(value) as unknown;
-            return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-          } catch {
-            return false;
-          }
-        },
-      },
-    });
-  };
-}
 
 /** Environment of the segmenter service: the shared variables plus its own (README: Configuration). */
 export class SegmenterEnv extends BaseEnv {
@@ -162,11 +135,7 @@ export class SegmenterEnv extends BaseEnv {
   @IsBoolean({ message: 'must be true or false' })
   SEGMENTER_TEST_CLOCK = false;
 
-  /** Computed-trait thresholds (JSON, merged over the defaults); must match what the api and SQL compiler use. */
-  @IsTraitsConfigJson()
-  SEGMENTER_TRAITS_CONFIG = '{}';
-
-  traitsConfig(): TraitsConfig {
-    return traitsConfig(JSON.parse(this.SEGMENTER_TRAITS_CONFIG) as TraitsConfigOverrides);
-  }
+  /** Renamed to the shared TRAITS_CONFIG (the api evaluates with the same settings): refused when set. */
+  @Equals('', { message: 'was renamed to TRAITS_CONFIG, which the api reads too: set that instead' })
+  SEGMENTER_TRAITS_CONFIG = '';
 }

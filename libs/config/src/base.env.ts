@@ -1,5 +1,6 @@
+import { parseTraitsConfig, type TraitsConfig } from '@cdp/domain';
 import { IsBoolean, IsIn, IsNotEmpty, IsString, Matches } from 'class-validator';
-import { IsBrokerList, IsHttpUrl, IsIntInRange } from './validators';
+import { IsBrokerList, IsHttpUrl, IsIntInRange, IsTraitsConfigJson } from './validators';
 
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const TOPIC_MESSAGE = 'must be a Kafka topic name (letters, digits, ".", "_", "-")';
@@ -105,4 +106,19 @@ export class BaseEnv {
 
   @IsIntInRange(50, 60000)
   HEALTH_CHECK_TIMEOUT_MS = 1500;
+
+  /**
+   * Computed-trait thresholds (JSON merged over the defaults, libs/domain traits.config.ts):
+   * the segmenter's live memberships and the api's previews, profiles and SQL read the same
+   * settings, so every service that evaluates rules must be given the same value.
+   */
+  @IsTraitsConfigJson()
+  TRAITS_CONFIG = '{}';
+
+  /** TRAITS_CONFIG parsed (validated when the config was loaded). */
+  traitsConfig(): TraitsConfig {
+    const result = parseTraitsConfig(this.TRAITS_CONFIG);
+    if (!result.ok) throw new Error(`TRAITS_CONFIG ${result.problems.join('; ')}`);
+    return result.config;
+  }
 }

@@ -1,3 +1,4 @@
+import { parseTraitsConfig } from '@cdp/domain';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 
 const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/;
@@ -87,3 +88,29 @@ export function IsIntInRange(min: number, max: number, options?: ValidationOptio
 
 /** A TCP port, 1..65535. */
 export const IsPort = (options?: ValidationOptions): PropertyDecorator => IsIntInRange(1, 65535, options);
+
+/**
+ * Computed-trait settings as JSON (libs/domain `parseTraitsConfig`): the message lists every
+ * bad field, e.g. `TRAITS_CONFIG lifecycle.churnDays must be a whole number ...`.
+ */
+export function IsTraitsConfigJson(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isTraitsConfigJson',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: (args: ValidationArguments) => {
+          const result = typeof args.value === 'string' ? parseTraitsConfig(args.value) : undefined;
+          return result === undefined || result.ok
+            ? 'must be a JSON object of computed-trait settings, e.g. {"lifecycle":{"churnDays":60}}'
+            : result.problems.join('; ');
+        },
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown): boolean => typeof value === 'string' && parseTraitsConfig(value).ok,
+      },
+    });
+  };
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClickHouseClient, inList, raw, sql, type SqlFragment } from '@cdp/clickhouse';
 import { eventFactFromRow } from '@cdp/clickhouse/rules';
-import { asEpochMs, computeTraits, DEFAULT_TRAITS_CONFIG, evaluate, suppressionHashOf } from '@cdp/domain';
+import { asEpochMs, computeTraits, evaluate, suppressionHashOf, type TraitsConfig } from '@cdp/domain';
 import { KafkaClient } from '@cdp/kafka';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-errors';
@@ -32,7 +32,12 @@ export class ProfilesService {
     private readonly publisher: TopicPublisher,
     private readonly progress: ConsumerProgressRepository,
     private readonly env: ApiEnv,
-  ) {}
+  ) {
+    this.traitsConfig = env.traitsConfig();
+  }
+
+  /** TRAITS_CONFIG: the thresholds the segmenter evaluates with. */
+  private readonly traitsConfig: TraitsConfig;
 
   /** The person of a profile id, or of `userId` / `anonymousId` / `email` (through identities). */
   async find(
@@ -74,7 +79,7 @@ export class ProfilesService {
     ]);
     const traits = ProfileDataRepository.latestTraits(traitRows);
     const facts = events.map(eventFactFromRow).sort((a, b) => a.occurredAt - b.occurredAt);
-    const computedTraits = computeTraits(facts, traits, now, DEFAULT_TRAITS_CONFIG);
+    const computedTraits = computeTraits(facts, traits, now, this.traitsConfig);
     const memberOf = new Set(current.map((c) => c.segmentId));
     const snapshot = {
       profileId: person.profileId as never,
@@ -89,7 +94,7 @@ export class ProfilesService {
       .map((c) => {
         const def = byId.get(c.segmentId);
         const ev = def
-          ? evaluate(def.rule, snapshot, asEpochMs(now), { traitsConfig: DEFAULT_TRAITS_CONFIG })
+          ? evaluate(def.rule, snapshot, asEpochMs(now), { traitsConfig: this.traitsConfig })
           : undefined;
         return {
           segmentId: c.segmentId,

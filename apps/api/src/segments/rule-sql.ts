@@ -1,7 +1,8 @@
 import { ClickHouseClient } from '@cdp/clickhouse';
 import { compileSegmentQuery } from '@cdp/clickhouse/rules';
-import { DEFAULT_TRAITS_CONFIG, type Rule } from '@cdp/domain';
+import type { Rule, TraitsConfig } from '@cdp/domain';
 import { Injectable } from '@nestjs/common';
+import { ApiEnv } from '../api.env';
 import { SegmentsRepository } from './segments.repository';
 
 /**
@@ -14,13 +15,19 @@ export class RuleSql {
   constructor(
     private readonly clickhouse: ClickHouseClient,
     private readonly segments: SegmentsRepository,
-  ) {}
+    env: ApiEnv,
+  ) {
+    this.traitsConfig = env.traitsConfig();
+  }
+
+  /** TRAITS_CONFIG: the thresholds the segmenter evaluates with. */
+  readonly traitsConfig: TraitsConfig;
 
   compile(rule: Rule, now: number, profileIds?: readonly string[]): string {
     return compileSegmentQuery(rule, {
       database: this.clickhouse.database,
       now,
-      traitsConfig: DEFAULT_TRAITS_CONFIG,
+      traitsConfig: this.traitsConfig,
       ...(profileIds === undefined ? {} : { profileIds }),
       segmentSql: (id) => this.segments.membersSql(id),
     });

@@ -1,12 +1,5 @@
 import { ClickHouseClient, raw, sql, type SqlFragment } from '@cdp/clickhouse';
-import {
-  asEpochMs,
-  DEFAULT_TRAITS_CONFIG,
-  evaluate,
-  validateRule,
-  type ReasonEntry,
-  type Rule,
-} from '@cdp/domain';
+import { asEpochMs, evaluate, validateRule, type ReasonEntry, type Rule } from '@cdp/domain';
 import { parseSegmentDefinition, type SegmentDefinition } from '@cdp/domain/segments';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-errors';
@@ -168,7 +161,7 @@ export class SegmentsService {
         if (!snap) continue;
         const segments = new Set(current.filter((c) => c.profileId === pid).map((c) => c.segmentId));
         const ev = evaluate(rule.rule, { ...snap, segments }, asEpochMs(at), {
-          traitsConfig: DEFAULT_TRAITS_CONFIG,
+          traitsConfig: this.ruleSql.traitsConfig,
         });
         answer.sample.push({ profileId: pid, member: ev.member, reason: ev.reason });
       }

@@ -142,3 +142,145 @@ export function traitsConfig(overrides: TraitsConfigOverrides = {}): TraitsConfi
   if (overrides.currency !== undefined) merged.currency = overrides.currency;
   return merged;
 }
+
+/** A parsed traits configuration, or every problem found, each naming its field. */
+export type TraitsConfigResult = { ok: true; config: TraitsConfig } | { ok: false; problems: string[] };
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const shown = (v: unknown): string => JSON.stringify(v) ?? String(v);
+
+type FieldCheck = (value: unknown) => string | undefined;
+
+const positiveInteger: FieldCheck = (v) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1_000_000
+    ? undefined
+    : `must be a whole number from 1 to 1000000 (got ${shown(v)})`;
+
+const nonNegativeNumber: FieldCheck = (v) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0
+    ? undefined
+    : `must be a number of at least 0 (got ${shown(v)})`;
+
+/** Four thresholds in ascending order, each passing `each`. */
+const ascendingFour =
+  (each: FieldCheck): FieldCheck =>
+  (v) => {
+    if (!Array.isArray(v) || v.length !== 4)
+      return `must be a list of 4 numbers in ascending order (got ${shown(v)})`;
+    for (const x of v)
+      if (each(x) !== undefined) return `must be a list of 4 numbers in ascending order (got ${shown(v)})`;
+    const xs = v as number[];
+    for (let i = 1; i < 4; i++) if (xs[i] < xs[i - 1]) return `must be in ascending order (got ${shown(v)})`;
+    return undefined;
+  };
+
+const stringList: FieldCheck = (v) =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string' && x.trim() !== '')
+    ? undefined
+    : `must be a list of non-empty strings (got ${shown(v)})`;
+
+const weightTable: FieldCheck = (v) => {
+  if (!isPlainObject(v)) return `must be an object of event name -> points (got ${shown(v)})`;
+  for (const [name, points] of Object.entries(v)) {
+    if (name.trim() === '') return 'must not have an empty event name';
+    if (typeof points !== 'number' || !Number.isFinite(points))
+      return `must map every event name to a number (${shown(name)} -> ${shown(points)})`;
+  }
+  return undefined;
+};
+
+/** The fields each section may set, with their checks. */
+const SECTION_FIELDS: {
+  [K in Exclude<keyof TraitsConfig, 'currency'>]: Record<keyof TraitsConfig[K], FieldCheck>;
+} = {
+  lifecycle: { loyalOrders: positiveInteger, loyalWindowDays: positiveInteger, churnDays: positiveInteger },
+  purchaseFrequency: {
+    windowDays: positiveInteger,
+    high: positiveInteger,
+    medium: positiveInteger,
+    low: positiveInteger,
+  },
+  rfm: {
+    windowDays: positiveInteger,
+    recencyDays: ascendingFour(positiveInteger),
+    frequencyOrders: ascendingFour(positiveInteger),
+    monetary: ascendingFour(nonNegativeNumber),
+  },
+  purchaseStage: {
+    considerationEvents: stringList,
+    decisionEvents: stringList,
+    decisionWindowDays: positiveInteger,
+  },
+  leadScore: { weights: weightTable, halfLifeDays: positiveInteger },
+  acquisition: {
+    paidMediums: stringList,
+    emailMediums: stringList,
+    socialMediums: stringList,
+    socialHosts: stringList,
+    searchEngines: stringList,
+  },
+};
+
+/**
+ * Checks a traits configuration given as JSON text (overrides merged over the defaults, as
+ * `traitsConfig`): every section and field must be known and of its kind (whole numbers of
+ * days and orders from 1, ascending RFM thresholds, lists of names, a points table), the
+ * currency a three-letter code, and the merged purchase-frequency levels high >= medium >= low.
+ * Problems name the field (`lifecycle.churnDays must be ...`), all of them at once.
+ */
+export function parseTraitsConfig(text: string): TraitsConfigResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, problems: [`is not valid JSON (${e instanceof Error ? e.message : String(e)})`] };
+  }
+  if (!isPlainObject(parsed))
+    return {
+      ok: false,
+      problems: [`must be a JSON object such as {"lifecycle":{"churnDays":60}} (got ${shown(parsed)})`],
+    };
+  const problems: string[] = [];
+  for (const [section, value] of Object.entries(parsed)) {
+    if (section === 'currency') {
+      if (typeof value !== 'string' || !/^[A-Z]{3}$/.test(value))
+        problems.push(
+          `currency must be a three-letter upper-case currency code such as "EUR" (got ${shown(value)})`,
+        );
+      continue;
+    }
+    const fields = (SECTION_FIELDS as Record<string, Record<string, FieldCheck>>)[section];
+    if (fields === undefined) {
+      problems.push(
+        `${section} is not a setting (known: currency, ${Object.keys(SECTION_FIELDS).join(', ')})`,
+      );
+      continue;
+    }
+    if (!isPlainObject(value)) {
+      problems.push(`${section} must be an object (got ${shown(value)})`);
+      continue;
+    }
+    for (const [field, fieldValue] of Object.entries(value)) {
+      const check = fields[field];
+      if (check === undefined) {
+        problems.push(`${section}.${field} is not a setting (known: ${Object.keys(fields).join(', ')})`);
+        continue;
+      }
+      const problem = check(fieldValue);
+      if (problem !== undefined) problems.push(`${section}.${field} ${problem}`);
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const config = traitsConfig(parsed);
+  const pf = config.purchaseFrequency;
+  if (!(pf.high >= pf.medium && pf.medium >= pf.low))
+    return {
+      ok: false,
+      problems: [
+        `purchaseFrequency levels must be high >= medium >= low (got high ${pf.high}, medium ${pf.medium}, low ${pf.low})`,
+      ],
+    };
+  return { ok: true, config };
+}
