@@ -1,23 +1,29 @@
 import type { ClickHouseClient } from '@cdp/clickhouse';
 import { insertPeople } from '../support/api-fixtures';
-import { AdminClient, campaignEnv, startApi } from '../support/campaign-harness';
+import { ADMIN_TOKEN, AdminClient, startApi } from '../support/campaign-harness';
 import { clickhouseFor, dropSuiteData, KafkaHarness } from '../support/ingest-harness';
 import type { ServiceProcess } from '../support/service-process';
 import { uniqueSuffix } from '../support/test-env';
+import { sleep } from '@cdp/runtime';
+import { brief, SegmentEventsReader, segmenterEnv, startSegmenter } from '../segmenter/segmenter-harness';
 
 /**
  * TRAITS_CONFIG is shared by the api and the segmenter: the api's profile traits, preview
- * explanations and preview SQL use the configured thresholds, not the defaults. With the
- * defaults the fixture has two loyal buyers (p-01, p-02: three orders), p-07 is active (two
- * orders) and p-04 churned (its only order 120 days ago, churn after 90); with
- * `loyalOrders` 2 and `churnDays` 150, p-07 is loyal too and p-04 is new.
+ * explanations and preview SQL, and the segmenter's memberships use the configured
+ * thresholds, not the defaults. With the defaults the fixture has two loyal buyers (p-01,
+ * p-02: three orders), p-07 is active (two orders) and p-04 churned (its only order 120 days
+ * ago, churn after 90); with `loyalOrders` 2 and `churnDays` 150, p-07 is loyal too and p-04
+ * is new.
  */
-describe('api: computed traits follow TRAITS_CONFIG', () => {
+describe('api + segmenter: computed traits follow TRAITS_CONFIG', () => {
   const suffix = uniqueSuffix();
-  const env = campaignEnv(suffix, {
+  const env = segmenterEnv(suffix, {
+    CDP_ADMIN_TOKEN: ADMIN_TOKEN,
     TRAITS_CONFIG: JSON.stringify({ lifecycle: { loyalOrders: 2, churnDays: 150 } }),
   });
+  const segmentEvents = new SegmentEventsReader(env.TOPIC_SEGMENT_EVENTS, env.KAFKA_BROKERS);
   let api: ServiceProcess;
+  let segmenter: ServiceProcess;
   let admin: AdminClient;
   let ch: ClickHouseClient;
 
@@ -26,9 +32,13 @@ describe('api: computed traits follow TRAITS_CONFIG', () => {
     admin = new AdminClient(api.url(''));
     ch = clickhouseFor(env);
     await insertPeople(ch, Date.now());
+    segmenter = await startSegmenter(env);
+    await segmentEvents.start();
   });
 
   afterAll(async () => {
+    await segmentEvents.stop();
+    await segmenter?.stop();
     await api?.stop();
     await dropSuiteData(new KafkaHarness(env.KAFKA_BROKERS), ch, suffix, env.CLICKHOUSE_DATABASE);
   });
@@ -60,5 +70,24 @@ describe('api: computed traits follow TRAITS_CONFIG', () => {
       rule: { trait: 'lifecycleStage', op: 'eq', value: 'churned' },
     });
     expect(churned.body.count).toBe(0);
+  });
+
+  it('the segmenter enters exactly the profiles loyal under the configured thresholds', async () => {
+    const created = await admin.request('POST', '/v1/segments', {
+      id: 'loyal-under-config',
+      name: 'Loyal (two orders)',
+      rule: { trait: 'lifecycleStage', op: 'eq', value: 'loyal' },
+    });
+    expect(created.status).toBe(201);
+    const mine = (e: { segment: { id: string } }): boolean => e.segment.id === 'loyal-under-config';
+    await segmentEvents.waitFor(mine, 3, 60000);
+    await sleep(1500); // nothing else comes
+    const events = segmentEvents.matching(mine);
+    expect(events.map(brief).sort()).toEqual([
+      'p-01 +loyal-under-config@v1 definition',
+      'p-02 +loyal-under-config@v1 definition',
+      'p-07 +loyal-under-config@v1 definition',
+    ]);
+    expect(events.every((e) => e.reason[0]?.actual === 'loyal')).toBe(true);
   });
 });
