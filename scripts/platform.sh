@@ -3,7 +3,8 @@
 # and the five services, each a background process with its log and pid file under
 # .local/services/.
 #
-#   scripts/platform.sh up       stack up, build, bootstrap topics + schema, start services, wait, show them
+#   scripts/platform.sh up       stack up, build, bootstrap topics + schema, start services, wait, show them,
+#                                then one visitor's journey end to end (libs/runtime/src/quickstart-demo.cli.ts)
 #   scripts/platform.sh down     stop the services, then the stack
 #   scripts/platform.sh status   one line per server and service
 #   scripts/platform.sh logs [service]   tail the services' JSON logs
@@ -94,6 +95,13 @@ case "$cmd" in
     echo
     echo "Readiness of the collector (Kafka and ClickHouse checked live):"
     echo "  $(ready_body collector)"
+    echo
+    echo "A visitor's journey through the platform (collector -> ingest -> segmenter -> api):"
+    if ! node dist/libs/runtime/src/quickstart-demo.cli.js; then
+      echo "Logs: scripts/platform.sh logs [service]   Stop: npm run down"
+      die "the journey did not come through (the services are left running)"
+    fi
+    echo
     echo "Logs: scripts/platform.sh logs [service]   Stop: npm run down"
     ;;
   down)
