@@ -98,6 +98,12 @@ async function main(): Promise<number> {
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
   try {
+    // where the topic ends before anything is sent: the reader starts there (a new group's
+    // default position is taken at its first fetch, which could come after the first entries)
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(env.TOPIC_SEGMENT_EVENTS);
+    await admin.disconnect();
     await consumer.connect();
     await consumer.subscribe({ topic: env.TOPIC_SEGMENT_EVENTS, fromBeginning: false });
     await consumer.run({
@@ -108,6 +114,8 @@ async function main(): Promise<number> {
     });
     const joinBy = Date.now() + 30000;
     while (!joined && Date.now() < joinBy) await new Promise((r) => setTimeout(r, 100));
+    for (const { partition, high } of ends)
+      consumer.seek({ topic: env.TOPIC_SEGMENT_EVENTS, partition, offset: high });
 
     const now = Date.now();
     const at = (ms: number): string => new Date(now + ms).toISOString();
