@@ -5,6 +5,7 @@ import { parseSegmentEvent, type SegmentEvent } from '@cdp/domain/segments';
 import { KafkaClient, kafkaSettingsFromEnv } from '@cdp/kafka';
 import { JsonLogger } from '@cdp/observability';
 import { IsString, MinLength } from 'class-validator';
+import { sleep } from './retry';
 
 /** What the demo needs to reach the running platform (the services' own variables and defaults). */
 class QuickstartEnv extends BaseEnv {
@@ -46,6 +47,52 @@ interface ProfileAnswer {
   profileId?: string;
   computedTraits?: Record<string, unknown>;
   segments?: { segmentId: string }[];
+}
+
+/** One visitor's tracking calls: a landing page view from a newsletter, identify, a cart add, an order. */
+function journeyOf(anonymousId: string, userId: string, now: number): Record<string, unknown>[] {
+  const at = (ms: number): string => new Date(now + ms).toISOString();
+  return [
+    {
+      type: 'page',
+      name: 'Home',
+      anonymousId,
+      timestamp: at(-3000),
+      properties: { url: 'https://shop.example/?utm_source=newsletter&utm_medium=email' },
+    },
+    {
+      type: 'identify',
+      anonymousId,
+      userId,
+      timestamp: at(-2000),
+      traits: { email: `${userId}@example.org`, country: 'SG' },
+    },
+    {
+      type: 'track',
+      event: 'Product Added',
+      anonymousId,
+      userId,
+      timestamp: at(-1000),
+      properties: { sku: 'sk-1', category: 'skincare', price: 39 },
+    },
+    {
+      type: 'track',
+      event: 'Order Completed',
+      anonymousId,
+      userId,
+      timestamp: at(0),
+      properties: { orderId: `o-${anonymousId}`, revenue: 39, currency: 'USD' },
+    },
+  ];
+}
+
+/** `segment.entered <id> v<n>  profile <id>  cause <kind> <event id>  reason <condition>: <actual>; ...` */
+function lineOf(event: SegmentEvent): string {
+  const reason = event.reason.map((r) => `${r.condition}: ${JSON.stringify(r.actual)}`).join('; ');
+  return (
+    `${event.type} ${event.segment.id} v${event.segment.version}  profile ${event.profileId}  ` +
+    `cause ${event.cause.kind}${event.cause.eventId ? ` ${event.cause.eventId}` : ''}  reason ${reason}`
+  );
 }
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -113,44 +160,11 @@ async function main(): Promise<number> {
       },
     });
     const joinBy = Date.now() + 30000;
-    while (!joined && Date.now() < joinBy) await new Promise((r) => setTimeout(r, 100));
+    while (!joined && Date.now() < joinBy) await sleep(100);
     for (const { partition, high } of ends)
       consumer.seek({ topic: env.TOPIC_SEGMENT_EVENTS, partition, offset: high });
 
-    const now = Date.now();
-    const at = (ms: number): string => new Date(now + ms).toISOString();
-    const batch = [
-      {
-        type: 'page',
-        name: 'Home',
-        anonymousId,
-        timestamp: at(-3000),
-        properties: { url: 'https://shop.example/?utm_source=newsletter&utm_medium=email' },
-      },
-      {
-        type: 'identify',
-        anonymousId,
-        userId,
-        timestamp: at(-2000),
-        traits: { email: `${userId}@example.org`, country: 'SG' },
-      },
-      {
-        type: 'track',
-        event: 'Product Added',
-        anonymousId,
-        userId,
-        timestamp: at(-1000),
-        properties: { sku: 'sk-1', category: 'skincare', price: 39 },
-      },
-      {
-        type: 'track',
-        event: 'Order Completed',
-        anonymousId,
-        userId,
-        timestamp: at(0),
-        properties: { orderId: `o-${anonymousId}`, revenue: 39, currency: 'USD' },
-      },
-    ];
+    const batch = journeyOf(anonymousId, userId, Date.now());
     const writeKey = env.COLLECTOR_WRITE_KEYS.split(',')[0].split(':')[0];
     const sentAt = Date.now();
     const sent = await fetch(`${collector}/v1/batch`, {
@@ -173,17 +187,9 @@ async function main(): Promise<number> {
     const deadline = Date.now() + env.QUICKSTART_TIMEOUT_MS;
     const entered = (): Set<string> =>
       new Set(seen.filter((s) => s.event.type === 'segment.entered').map((s) => s.event.segment.id));
-    while (Date.now() < deadline && ![...wanted].every((id) => entered().has(id))) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    for (const { event, at: receivedAt } of seen) {
-      const reason = event.reason.map((r) => `${r.condition}: ${JSON.stringify(r.actual)}`).join('; ');
-      out(
-        `  ${event.type} ${event.segment.id} v${event.segment.version}  profile ${event.profileId}  ` +
-          `cause ${event.cause.kind}${event.cause.eventId ? ` ${event.cause.eventId}` : ''}  ` +
-          `reason ${reason}  (${receivedAt - sentAt} ms after the send)`,
-      );
-    }
+    while (Date.now() < deadline && ![...wanted].every((id) => entered().has(id))) await sleep(100);
+    for (const { event, at: receivedAt } of seen)
+      out(`  ${lineOf(event)}  (${receivedAt - sentAt} ms after the send)`);
     const missing = [...wanted].filter((id) => !entered().has(id));
     if (missing.length > 0) {
       process.stderr.write(
@@ -202,7 +208,7 @@ async function main(): Promise<number> {
       body = res.status === 200 ? ((await res.json()) as ProfileAnswer) : {};
       const listed = new Set((body.segments ?? []).map((s) => s.segmentId));
       if ([...wanted].every((id) => listed.has(id))) break;
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     } while (Date.now() < historyBy);
     out(
       `profile ${body.profileId ?? '?'} (GET /v1/profiles?userId=${userId}): lifecycle stage ` +
