@@ -80,12 +80,16 @@ function settled(
     // all = false / any = true: one settled child decides; otherwise every child must be settled
     const decisive = 'all' in rule ? false : true;
     if (member === decisive) {
-      return children.some((c) => {
-        const m = isMember(c, snapshot, at, ctx);
-        return m === decisive && settled(c, snapshot, now, ctx, m);
-      });
+      for (let i = 0; i < children.length; i++) {
+        const c = children[i];
+        if (isMember(c, snapshot, at, ctx) === decisive && settled(c, snapshot, now, ctx, decisive))
+          return true;
+      }
+      return false;
     }
-    return children.every((c) => settled(c, snapshot, now, ctx, member));
+    for (let i = 0; i < children.length; i++)
+      if (!settled(children[i], snapshot, now, ctx, member)) return false;
+    return true;
   }
   if ('not' in rule) return settled(rule.not, snapshot, now, ctx, !member);
   return member ? canOnlyTurnFalseWithEvents(rule) : canOnlyTurnTrueWithEvents(rule);

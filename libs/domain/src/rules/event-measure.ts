@@ -3,7 +3,7 @@ import type { EventFact } from '../traits/event-fact';
 import type { TraitMemo } from '../traits/trait-memo';
 import { EarliestAfter, roundTo, toIso } from '../traits/trait-time';
 import { measureOf, type EventCondition } from './rule.model';
-import { durationMs, inWindow, windowSpanOf } from './time-window';
+import { durationMs, windowSpanOf } from './time-window';
 import { testNumber, testValue } from './value-test';
 
 /** The value a measure saw and whether its comparison held. */
@@ -97,30 +97,44 @@ function measuredValue(
   const matching = memo?.matching(condition, events, matchesEvent);
   const filtered = matching !== undefined;
   const candidates = matching ?? events;
+  // the window as plain comparisons (no call and no `undefined` per event: the hot loop keeps
+  // every instant unboxed): rolling (now - length, now], fixed [from, to) and <= now
+  let after = -Infinity;
+  let from = -Infinity;
+  let before = Infinity;
+  if (span.kind === 'rolling') after = now - span.lengthMs;
+  else if (span.kind === 'fixed') {
+    from = span.from;
+    before = span.to;
+  }
+  const kind = measure.kind;
+  const sumProperty = kind === 'sum' ? measure.property : '';
   let count = 0;
   let sum = 0;
-  let first: number | undefined;
-  let last: number | undefined;
+  let first = Infinity;
+  let last = -Infinity;
   for (let i = 0; i < candidates.length; i++) {
     const e = candidates[i];
-    if (!inWindow(e.occurredAt, now, span) || (!filtered && !matchesEvent(condition, e))) continue;
+    const at = e.occurredAt;
+    if (!(at <= now && at > after && at >= from && at < before) || (!filtered && !matchesEvent(condition, e)))
+      continue;
     count += 1;
-    if (measure.kind === 'sum') {
-      const v = eventPropertyOf(e, measure.property);
+    if (kind === 'sum') {
+      const v = eventPropertyOf(e, sumProperty);
       if (typeof v === 'number' && Number.isFinite(v)) sum += v;
     }
-    if (first === undefined || e.occurredAt < first) first = e.occurredAt;
-    if (last === undefined || e.occurredAt > last) last = e.occurredAt;
+    if (at < first) first = at;
+    if (at > last) last = at;
   }
-  switch (measure.kind) {
+  switch (kind) {
     case 'count':
       return count;
     case 'sum':
       return roundTo(sum, 6);
     case 'lastSeen':
-      return last ?? null;
+      return count === 0 ? null : last;
     case 'firstSeen':
-      return first ?? null;
+      return count === 0 ? null : first;
   }
 }
 

@@ -1,6 +1,5 @@
 import type { EpochMs } from '../brand';
 import { computedTraitNamed } from '../traits/computed-trait.registry';
-import type { ComputedTraits } from '../traits/computed-traits';
 import type { TraitMemo } from '../traits/trait-memo';
 import { DEFAULT_TRAITS_CONFIG, type TraitsConfig } from '../traits/traits.config';
 import { conditionLabel } from './condition-label';
@@ -49,7 +48,7 @@ export function evaluate(
   now: EpochMs,
   ctx: EvaluationContext = {},
 ): Evaluation {
-  const run = new RuleRun(snapshot, now, ctx, true);
+  const run = new RuleRun(snapshot, now, ctx);
   const member = run.rule(rule);
   return { member, reason: run.reasons };
 }
@@ -61,45 +60,57 @@ export function isMember(
   now: EpochMs,
   ctx: EvaluationContext = {},
 ): boolean {
-  return new RuleRun(snapshot, now, ctx, false).rule(rule);
+  // no RuleRun and no explanation: called for every segment of every evaluated profile
+  if ('all' in rule) {
+    for (const child of rule.all) if (!isMember(child, snapshot, now, ctx)) return false;
+    return true;
+  }
+  if ('any' in rule) {
+    for (const child of rule.any) if (isMember(child, snapshot, now, ctx)) return true;
+    return false;
+  }
+  if ('not' in rule) return !isMember(rule.not, snapshot, now, ctx);
+  if ('trait' in rule) return testValue(traitValueOf(rule, snapshot, now, ctx), rule);
+  if ('event' in rule) return eventConditionHolds(rule, snapshot.events, now, ctx.traitMemo);
+  return snapshot.segments?.has(rule.inSegment) ?? false;
 }
 
-/** The explanation of a membership-only run: never written to (explain is false). */
-const NO_REASONS: ReasonEntry[] = [];
+/** The value a trait condition reads: the computed trait's (snapshot.computed, the memo, or computed now) or the identify trait. */
+function traitValueOf(
+  condition: TraitCondition,
+  snapshot: ProfileSnapshot,
+  now: number,
+  ctx: EvaluationContext,
+): unknown {
+  const definition = computedTraitNamed(condition.trait);
+  if (definition === undefined) return identifyTraitOf(snapshot.traits, condition.trait);
+  if (snapshot.computed !== undefined) return definition.read(snapshot.computed);
+  // only the trait the condition reads (each definition computes exactly what computeTraits does)
+  const config = ctx.traitsConfig ?? DEFAULT_TRAITS_CONFIG;
+  return ctx.traitMemo
+    ? ctx.traitMemo.value(definition, snapshot.events, now, config)
+    : definition.compute(snapshot.events, now, config);
+}
 
+/** An explained evaluation: every leaf is evaluated and reported, in document order. */
 class RuleRun {
-  readonly reasons: ReasonEntry[];
-  private readonly computed: ComputedTraits | undefined;
+  readonly reasons: ReasonEntry[] = [];
 
   constructor(
     private readonly snapshot: ProfileSnapshot,
     private readonly now: number,
     private readonly ctx: EvaluationContext,
-    private readonly explain: boolean,
-  ) {
-    this.computed = snapshot.computed;
-    this.reasons = explain ? [] : NO_REASONS;
-  }
+  ) {}
 
   rule(rule: Rule): boolean {
     if ('all' in rule) {
       let result = true;
-      for (const child of rule.all) {
-        if (!this.rule(child)) {
-          result = false;
-          if (!this.explain) return false;
-        }
-      }
+      for (const child of rule.all) if (!this.rule(child)) result = false;
       return result;
     }
     if ('any' in rule) {
       let result = false;
-      for (const child of rule.any) {
-        if (this.rule(child)) {
-          result = true;
-          if (!this.explain) return true;
-        }
-      }
+      for (const child of rule.any) if (this.rule(child)) result = true;
       return result;
     }
     if ('not' in rule) return !this.rule(rule.not);
@@ -110,33 +121,17 @@ class RuleRun {
     let actual: unknown;
     let result: boolean;
     if ('trait' in condition) {
-      actual = this.traitValue(condition);
+      actual = traitValueOf(condition, this.snapshot, this.now, this.ctx);
       result = testValue(actual, condition);
     } else if ('event' in condition) {
-      if (this.explain) {
-        const outcome = measureEventCondition(condition, this.snapshot.events, this.now, this.ctx.traitMemo);
-        actual = outcome.actual;
-        result = outcome.result;
-      } else {
-        result = eventConditionHolds(condition, this.snapshot.events, this.now, this.ctx.traitMemo);
-      }
+      const outcome = measureEventCondition(condition, this.snapshot.events, this.now, this.ctx.traitMemo);
+      actual = outcome.actual;
+      result = outcome.result;
     } else {
       result = this.snapshot.segments?.has(condition.inSegment) ?? false;
       actual = result;
     }
-    if (this.explain)
-      this.reasons.push({ condition: conditionLabel(condition), actual: actual ?? null, result });
+    this.reasons.push({ condition: conditionLabel(condition), actual: actual ?? null, result });
     return result;
-  }
-
-  private traitValue(condition: TraitCondition): unknown {
-    const definition = computedTraitNamed(condition.trait);
-    if (definition === undefined) return identifyTraitOf(this.snapshot.traits, condition.trait);
-    if (this.computed !== undefined) return definition.read(this.computed);
-    // only the trait the condition reads (each definition computes exactly what computeTraits does)
-    const config = this.ctx.traitsConfig ?? DEFAULT_TRAITS_CONFIG;
-    return this.ctx.traitMemo
-      ? this.ctx.traitMemo.value(definition, this.snapshot.events, this.now, config)
-      : definition.compute(this.snapshot.events, this.now, config);
   }
 }
