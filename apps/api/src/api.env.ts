@@ -1,13 +1,10 @@
-import { BaseEnv, IsIntInRange, IsPort } from '@cdp/config';
+import { BaseEnv, DEFAULT_API_PORT, DEV_ADMIN_TOKEN, IsIntInRange, IsPort } from '@cdp/config';
 import { IsString, Matches, MinLength } from 'class-validator';
-
-/** The default admin token: for local development only (the api logs a warning while it is in use). */
-export const DEV_ADMIN_TOKEN = 'dev-admin-token-change-me';
 
 /** Environment of the api service: the shared variables plus its own. */
 export class ApiEnv extends BaseEnv {
   @IsPort()
-  API_PORT = 3001;
+  API_PORT = DEFAULT_API_PORT;
 
   /** Bearer token of the admin endpoints (`Authorization: Bearer <token>`), at least 16 characters. */
   @IsString()

@@ -1,14 +1,14 @@
-import { BaseEnv, IsIntInRange, IsPort } from '@cdp/config';
+import { BaseEnv, DEFAULT_COLLECTOR_PORT, DEV_WRITE_KEYS, IsIntInRange, IsPort } from '@cdp/config';
 import { IsWriteKeyList } from './write-keys';
 
 /** Environment of the collector service: the shared variables plus its own. */
 export class CollectorEnv extends BaseEnv {
   @IsPort()
-  COLLECTOR_PORT = 3000;
+  COLLECTOR_PORT = DEFAULT_COLLECTOR_PORT;
 
   /** `writeKey:sourceName` pairs, comma-separated; the source name is stamped on every call. */
   @IsWriteKeyList()
-  COLLECTOR_WRITE_KEYS = 'dev-write-key:web';
+  COLLECTOR_WRITE_KEYS = DEV_WRITE_KEYS;
 
   /** Largest tracking call, in bytes of its JSON (Segment's limit: 32 KB). */
   @IsIntInRange(1024, 1048576)

@@ -1,28 +1,38 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { BaseEnv, ConfigError, IsIntInRange, IsPort, loadConfig } from '@cdp/config';
+import {
+  BaseEnv,
+  ConfigError,
+  DEFAULT_API_PORT,
+  DEFAULT_COLLECTOR_PORT,
+  DEV_ADMIN_TOKEN,
+  DEV_WRITE_KEYS,
+  IsIntInRange,
+  IsPort,
+  loadConfig,
+} from '@cdp/config';
 import { parseSegmentEvent, type SegmentEvent } from '@cdp/domain/segments';
 import { KafkaClient, kafkaSettingsFromEnv } from '@cdp/kafka';
 import { JsonLogger } from '@cdp/observability';
 import { IsString, MinLength } from 'class-validator';
 import { sleep } from './retry';
 
-/** What the demo needs to reach the running platform (the services' own variables and defaults). */
+/** What the demo needs to reach the running platform (the services' own variables, with their defaults). */
 class QuickstartEnv extends BaseEnv {
   @IsPort()
-  COLLECTOR_PORT = 3000;
+  COLLECTOR_PORT = DEFAULT_COLLECTOR_PORT;
 
   @IsPort()
-  API_PORT = 3001;
+  API_PORT = DEFAULT_API_PORT;
 
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
-  CDP_ADMIN_TOKEN = 'dev-admin-token-change-me';
+  CDP_ADMIN_TOKEN = DEV_ADMIN_TOKEN;
 
   /** The collector's `key:source` list; the demo sends with the first key. */
   @IsString()
   @MinLength(1)
-  COLLECTOR_WRITE_KEYS = 'dev-write-key:web';
+  COLLECTOR_WRITE_KEYS = DEV_WRITE_KEYS;
 
   /** How long to wait for the segment events. */
   @IsIntInRange(1000, 600000)

@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { DEV_ADMIN_TOKEN } from '@cdp/config';
 import { JsonLogger } from '@cdp/observability';
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { ApiEnv, DEV_ADMIN_TOKEN } from '../api.env';
+import { ApiEnv } from '../api.env';
 import { ApiError } from '../common/api-errors';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
