@@ -319,7 +319,7 @@ export class ProfileRun {
     ) {
       return this.unchangedFromEmpty(visible);
     }
-    const fresh = this.data.eventsUpTo(visible).slice(memo.count);
+    const affected = this.plan.affectedBy(this.data.eventsUpTo(visible).slice(memo.count));
     const traitsMoved = this.data.traitCountUpTo(visible) !== memo.traits;
     return (i) => {
       const s = this.plan.ordered[i];
@@ -335,8 +335,7 @@ export class ProfileRun {
       }
       if (n !== null && n <= t) return undefined;
       if (s.readsTraits && traitsMoved) return undefined;
-      for (let k = 0; k < fresh.length; k++) if (s.affectedBy(fresh[k])) return undefined;
-      return n;
+      return affected[i] === 1 ? undefined : n;
     };
   }
 
@@ -350,7 +349,7 @@ export class ProfileRun {
    */
   private unchangedFromEmpty(visible: number): (i: number) => number | null | undefined {
     const results = emptyHistoryResults(this.plan, this.options.traitsConfig);
-    const events = this.data.eventsUpTo(visible);
+    const affected = this.plan.affectedBy(this.data.eventsUpTo(visible));
     const hasTraits = this.data.traitCountUpTo(visible) > 0;
     const memberships = this.state.memberships;
     return (i) => {
@@ -359,8 +358,7 @@ export class ProfileRun {
       if (s === undefined || empty === null || empty === undefined) return undefined;
       if ((memberships[s.id] !== undefined) !== empty) return undefined;
       if (s.readsTraits && hasTraits) return undefined;
-      for (let k = 0; k < events.length; k++) if (s.affectedBy(events[k])) return undefined;
-      return null;
+      return affected[i] === 1 ? undefined : null;
     };
   }
 

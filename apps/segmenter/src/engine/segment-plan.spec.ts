@@ -1,4 +1,4 @@
-import type { Rule } from '@cdp/domain';
+import { asEpochMs, type EventFact, type Rule } from '@cdp/domain';
 import { entryOnlyByEvents } from './entry-by-events';
 import type { AppliedSegment } from './profile-state';
 import { SegmentPlan } from './segment-plan';
@@ -40,6 +40,50 @@ describe('SegmentPlan', () => {
     expect(computed.dataNeeds(null)).toEqual({ lookbackMs: null, eventNames: null });
     const allTime = new SegmentPlan({ a: applied({ event: 'Page Viewed' }) });
     expect(allTime.dataNeeds(null)).toEqual({ lookbackMs: null, eventNames: ['Page Viewed'] });
+  });
+
+  it('affectedBy(events): the segments an event touches (name, source, where, computed-trait reads)', () => {
+    const plan = new SegmentPlan({
+      views: applied({ event: 'Page Viewed' }),
+      shoes: applied({
+        event: 'Product Viewed',
+        where: [{ property: 'category', op: 'eq', value: 'shoes' }],
+      }),
+      bags: applied({
+        event: 'Product Viewed',
+        where: [{ property: 'category', op: 'eq', value: 'bags' }],
+      }),
+      storeOrders: applied({ event: 'Order Completed', source: 'transaction' }),
+      loyal: applied({ trait: 'lifecycleStage', op: 'eq', value: 'loyal' }),
+      country: applied({ trait: 'country', op: 'eq', value: 'CN' }),
+    });
+    const event = (name: string, category = '', source: EventFact['source'] = 'web'): EventFact => ({
+      name,
+      source,
+      occurredAt: asEpochMs(0),
+      properties: { category },
+    });
+    const touched = (events: EventFact[]): string[] => {
+      const marks = plan.affectedBy(events);
+      return plan.ordered
+        .filter((_, i) => marks[i] === 1)
+        .map((s) => s.id)
+        .sort();
+    };
+    expect(touched([])).toEqual([]);
+    expect(touched([event('Product Viewed', 'shoes')])).toEqual(['shoes']);
+    expect(touched([event('Product Viewed', 'hats'), event('Page Viewed')])).toEqual(['views']);
+    // lifecycleStage reads orders: any order touches it; the transaction-only condition only transaction orders
+    expect(touched([event('Order Completed')])).toEqual(['loyal']);
+    expect(touched([event('Order Completed', '', 'transaction'), event('Product Viewed', 'bags')])).toEqual([
+      'bags',
+      'loyal',
+      'storeOrders',
+    ]);
+    // the same answer as each segment's own test
+    const events = [event('Product Viewed', 'bags'), event('Order Completed', '', 'transaction')];
+    const marks = plan.affectedBy(events);
+    plan.ordered.forEach((s, i) => expect(marks[i] === 1).toBe(events.some((e) => s.affectedBy(e))));
   });
 
   it('entryOnlyByEvents: which rules can only be entered through a new event', () => {

@@ -56,6 +56,8 @@ export class SegmentPlan {
   readonly floor: number;
   private readonly byId: ReadonlyMap<string, PlannedSegment>;
   private readonly needs = new Map<number | null, DataNeeds>();
+  /** Indices (in `ordered`) of the segments that read each event name (PlannedSegment.eventNames). */
+  private readonly readersOf = new Map<string, number[]>();
 
   constructor(applied: Readonly<Record<string, AppliedSegment>>) {
     const active = Object.entries(applied)
@@ -66,6 +68,31 @@ export class SegmentPlan {
     this.byId = new Map(active.map((s) => [s.id, s]));
     this.floor = active.reduce((m, s) => Math.max(m, s.since), 0);
     this.key = this.ordered.map((s) => `${s.id}@${s.version}@${s.since}`).join(',');
+    this.ordered.forEach((s, i) => {
+      for (const name of s.eventNames) {
+        const list = this.readersOf.get(name);
+        if (list === undefined) this.readersOf.set(name, [i]);
+        else list.push(i);
+      }
+    });
+  }
+
+  /**
+   * Per segment index, 1 when one of `events` affects the segment (PlannedSegment.affectedBy),
+   * else 0: each event is tested only against the segments that read its name. Meaningless, as
+   * affectedBy, for segments that read any event.
+   */
+  affectedBy(events: readonly EventFact[]): Uint8Array {
+    const out = new Uint8Array(this.ordered.length);
+    for (let k = 0; k < events.length; k++) {
+      const readers = this.readersOf.get(events[k].name);
+      if (readers === undefined) continue;
+      for (let j = 0; j < readers.length; j++) {
+        const i = readers[j];
+        if (out[i] === 0 && this.ordered[i].affectedBy(events[k])) out[i] = 1;
+      }
+    }
+    return out;
   }
 
   get(id: string): PlannedSegment | undefined {
