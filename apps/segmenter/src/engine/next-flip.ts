@@ -101,14 +101,16 @@ function settled(
  * lead score's midnights) is only paid for rules whose result really can change with time.
  * The snapshot must hold only events at or before `now`; computed traits come from
  * `ctx.traitMemo` (or `snapshot.computed` for the membership test; the walk recomputes them).
+ * `known`: the rule's result at `now` on this snapshot, when the caller has just computed it.
  */
 export function nextFlipAt(
   rule: Rule,
   snapshot: ProfileSnapshot,
   now: number,
   ctx: EvaluationContext,
+  known?: boolean,
 ): number | undefined {
-  const member = isMember(rule, snapshot, asEpochMs(now), ctx);
+  const member = known ?? isMember(rule, snapshot, asEpochMs(now), ctx);
   if (settled(rule, snapshot, now, ctx, member)) return undefined;
   return nextChangeAt(rule, withoutComputed(snapshot), asEpochMs(now), ctx);
 }

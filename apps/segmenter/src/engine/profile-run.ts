@@ -59,8 +59,9 @@ export interface EngineOptions {
   /** Most time instants one catch-up walks before it leaves the rest for later. */
   maxCatchUpSteps: number;
   /**
-   * false: evaluate every segment at every evaluation (no memo, no empty-history shortcut): the
-   * reference the shortcuts are tested against. Default true.
+   * false: evaluate every segment at every evaluation (no memo, no empty-history shortcut, no
+   * reuse of the evaluation's memberships in the next-change search): the reference the
+   * shortcuts are tested against. Default true.
    */
   skipUnchanged?: boolean;
 }
@@ -119,6 +120,20 @@ export class ProfileRun {
   private identitiesCache: { t: number; value: SegmentEventIdentities } | undefined;
   /** Computed traits at the instants the next-change searches visit (shared by the segments). */
   private readonly traitMemo = new TraitMemo();
+  /**
+   * The memberships the latest evaluation computed (per segment index; undefined: not evaluated)
+   * and what they were computed on: the next-change search at the same instant over the same
+   * history does not compute them again.
+   */
+  private computed:
+    | {
+        t: number;
+        plan: SegmentPlan;
+        events: readonly unknown[];
+        traits: object;
+        member: (boolean | undefined)[];
+      }
+    | undefined;
 
   constructor(
     readonly profileId: string,
@@ -186,12 +201,15 @@ export class ProfileRun {
     const snapshot: ProfileSnapshot = { profileId: asProfileId(this.profileId), traits, events, segments };
     const unchanged = this.unchanged(at, this.view);
     const ordered = this.plan.ordered;
+    const computed: (boolean | undefined)[] = new Array<boolean | undefined>(ordered.length);
+    this.computed = { t: at, plan: this.plan, events, traits, member: computed };
     for (let i = 0; i < ordered.length; i++) {
       const s = ordered[i];
       if (only !== undefined && !only.has(s.id)) continue;
       if (s.since > at) continue;
       if (unchanged(i) !== undefined) continue;
       const member = isMember(s.rule, snapshot, asEpochMs(at), ctx);
+      computed[i] = member;
       const current = memberships[s.id];
       if (member === (current !== undefined)) {
         if (current !== undefined && current.version !== s.version) current.version = s.version;
@@ -267,6 +285,18 @@ export class ProfileRun {
     };
     const ctx = { traitsConfig: this.options.traitsConfig, traitMemo: this.traitMemo };
     const unchanged = this.unchanged(t, visible);
+    // memberships the evaluation at this instant computed on this very history (a segment that
+    // reads others could have seen them before their change in the pass: computed again)
+    const c = this.computed;
+    const known =
+      this.options.skipUnchanged !== false &&
+      c !== undefined &&
+      c.t === t &&
+      c.plan === this.plan &&
+      c.events === events &&
+      c.traits === traits
+        ? c.member
+        : undefined;
     const next: (number | null)[] = [];
     let best: number | null = null;
     const ordered = this.plan.ordered;
@@ -280,7 +310,8 @@ export class ProfileRun {
       if (!s.timed) n = null;
       else {
         const kept = unchanged(i);
-        n = kept !== undefined ? kept : (nextFlipAt(s.rule, snapshot, t, ctx) ?? null);
+        const member = s.references.length === 0 ? known?.[i] : undefined;
+        n = kept !== undefined ? kept : (nextFlipAt(s.rule, snapshot, t, ctx, member) ?? null);
       }
       if (n !== null && n <= t) n = null;
       next.push(n);
