@@ -1,12 +1,10 @@
-import { type ClickHouseClient, sql } from '@cdp/clickhouse';
+import { sql } from '@cdp/clickhouse';
 import { ACQUISITION_CHANNELS, LIFECYCLE_STAGES } from '@cdp/domain';
 import type { SegmentEvent } from '@cdp/domain/segments';
-import { insertPeople } from '../support/api-fixtures';
-import { ADMIN_TOKEN, AdminClient, startApi } from '../support/campaign-harness';
+import { ApiSegmenterSuite } from '../support/api-segmenter-suite';
+import { ADMIN_TOKEN } from '../support/campaign-harness';
 import { DEMO_PEOPLE, revenueOf, type DemoPerson } from '../support/demo-people';
-import { clickhouseFor, dropSuiteData, KafkaHarness } from '../support/ingest-harness';
-import type { ServiceProcess } from '../support/service-process';
-import { brief, SegmentEventsReader, segmenterEnv, startSegmenter } from '../segmenter/segmenter-harness';
+import { brief, segmenterEnv } from '../segmenter/segmenter-harness';
 import { eventually, uniqueSuffix } from '../support/test-env';
 
 interface Totals {
@@ -72,32 +70,15 @@ const sorted = (ids: Iterable<string>): string[] => [...ids].sort();
 describe('api + segmenter: a segment from a grid cell has exactly the cell as members after backfill', () => {
   const suffix = uniqueSuffix();
   const env = segmenterEnv(suffix, { CDP_ADMIN_TOKEN: ADMIN_TOKEN });
-  const kafka = new KafkaHarness(env.KAFKA_BROKERS);
-  const segmentEvents = new SegmentEventsReader(env.TOPIC_SEGMENT_EVENTS, env.KAFKA_BROKERS);
-  let ch: ClickHouseClient;
-  let api: ServiceProcess;
-  let segmenter: ServiceProcess;
-  let admin: AdminClient;
+  const suite = new ApiSegmenterSuite(env, suffix);
+  const { segmentEvents, ch } = suite;
 
-  beforeAll(async () => {
-    api = await startApi(env);
-    admin = new AdminClient(api.url(''));
-    ch = clickhouseFor(env);
-    await insertPeople(ch, Date.now(), DEMO_PEOPLE);
-    segmenter = await startSegmenter(env);
-    await segmentEvents.start();
-  });
-
-  afterAll(async () => {
-    await segmentEvents.stop();
-    await segmenter?.stop();
-    await api?.stop();
-    await dropSuiteData(kafka, ch, suffix, env.CLICKHOUSE_DATABASE);
-  });
+  beforeAll(() => suite.start(DEMO_PEOPLE));
+  afterAll(() => suite.stop());
 
   /** GET /v1/grid and checks every cell, row, column and grand total against the demo people. */
   async function checkedGrid(axes: Axes): Promise<Grid> {
-    const res = await admin.request<Grid>(
+    const res = await suite.admin.request<Grid>(
       'GET',
       `/v1/grid?rows=${encodeURIComponent(axes.rows)}&cols=${encodeURIComponent(axes.cols)}`,
     );
@@ -169,21 +150,21 @@ describe('api + segmenter: a segment from a grid cell has exactly the cell as me
     expect(grid.cells.filter((c) => c.row === row && c.col !== col && c.count > 0).length).toBeGreaterThan(1);
     expect(grid.cells.filter((c) => c.col === col && c.row !== row && c.count > 0).length).toBeGreaterThan(1);
 
-    const made = await admin.request<{ segment: { id: string; version: number; status: string } }>(
+    const made = await suite.admin.request<{ segment: { id: string; version: number; status: string } }>(
       'POST',
       '/v1/grid/segment',
       { rows: axes.rows, cols: axes.cols, row, col, id },
     );
     expect(made.status).toBe(201);
     expect(made.body.segment).toMatchObject({ id, version: 1, status: 'active' });
-    const stored = await admin.request<{ id: string; version: number }>('GET', `/v1/segments/${id}`);
+    const stored = await suite.admin.request<{ id: string; version: number }>('GET', `/v1/segments/${id}`);
     expect(stored.status).toBe(200);
     expect(stored.body).toMatchObject({ id, version: 1 });
     return expected;
   }
 
   async function members(id: string): Promise<string[]> {
-    const res = await admin.request<{ members: { profileId: string }[]; nextCursor?: string | null }>(
+    const res = await suite.admin.request<{ members: { profileId: string }[]; nextCursor?: string | null }>(
       'GET',
       `/v1/segments/${id}/members?limit=1000`,
     );
@@ -250,7 +231,7 @@ describe('api + segmenter: a segment from a grid cell has exactly the cell as me
       console.error(
         `backfill incomplete after 45 s\n${[...wanted.keys()]
           .map((id) => `${id}: ${eventsOf(id).map(brief).join(', ')}`)
-          .join('\n')}\nsegmenter output:\n${segmenter.output().slice(-4000)}`,
+          .join('\n')}\nsegmenter output:\n${suite.segmenterOutput().slice(-4000)}`,
       );
     }
     // settled: nothing more arrives (no late entries, no exits)

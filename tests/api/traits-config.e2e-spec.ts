@@ -1,11 +1,8 @@
-import type { ClickHouseClient } from '@cdp/clickhouse';
-import { insertPeople } from '../support/api-fixtures';
-import { ADMIN_TOKEN, AdminClient, startApi } from '../support/campaign-harness';
-import { clickhouseFor, dropSuiteData, KafkaHarness } from '../support/ingest-harness';
-import type { ServiceProcess } from '../support/service-process';
+import { ApiSegmenterSuite } from '../support/api-segmenter-suite';
+import { ADMIN_TOKEN } from '../support/campaign-harness';
 import { uniqueSuffix } from '../support/test-env';
 import { sleep } from '@cdp/runtime';
-import { brief, SegmentEventsReader, segmenterEnv, startSegmenter } from '../segmenter/segmenter-harness';
+import { brief, segmenterEnv } from '../segmenter/segmenter-harness';
 
 /**
  * TRAITS_CONFIG is shared by the api and the segmenter: the api's profile traits, preview
@@ -21,38 +18,28 @@ describe('api + segmenter: computed traits follow TRAITS_CONFIG', () => {
     CDP_ADMIN_TOKEN: ADMIN_TOKEN,
     TRAITS_CONFIG: JSON.stringify({ lifecycle: { loyalOrders: 2, churnDays: 150 } }),
   });
-  const segmentEvents = new SegmentEventsReader(env.TOPIC_SEGMENT_EVENTS, env.KAFKA_BROKERS);
-  let api: ServiceProcess;
-  let segmenter: ServiceProcess;
-  let admin: AdminClient;
-  let ch: ClickHouseClient;
+  const suite = new ApiSegmenterSuite(env, suffix);
+  const { segmentEvents } = suite;
 
-  beforeAll(async () => {
-    api = await startApi(env);
-    admin = new AdminClient(api.url(''));
-    ch = clickhouseFor(env);
-    await insertPeople(ch, Date.now());
-    segmenter = await startSegmenter(env);
-    await segmentEvents.start();
-  });
-
-  afterAll(async () => {
-    await segmentEvents.stop();
-    await segmenter?.stop();
-    await api?.stop();
-    await dropSuiteData(new KafkaHarness(env.KAFKA_BROKERS), ch, suffix, env.CLICKHOUSE_DATABASE);
-  });
+  beforeAll(() => suite.start());
+  afterAll(() => suite.stop());
 
   it('profiles show the lifecycle stage under the configured thresholds', async () => {
-    const p07 = await admin.request<{ computedTraits: Record<string, unknown> }>('GET', '/v1/profiles/p-07');
+    const p07 = await suite.admin.request<{ computedTraits: Record<string, unknown> }>(
+      'GET',
+      '/v1/profiles/p-07',
+    );
     expect(p07.status).toBe(200);
     expect(p07.body.computedTraits).toMatchObject({ lifecycleStage: 'loyal', orderCount: 2 });
-    const p04 = await admin.request<{ computedTraits: Record<string, unknown> }>('GET', '/v1/profiles/p-04');
+    const p04 = await suite.admin.request<{ computedTraits: Record<string, unknown> }>(
+      'GET',
+      '/v1/profiles/p-04',
+    );
     expect(p04.body.computedTraits).toMatchObject({ lifecycleStage: 'new', orderCount: 1 });
   });
 
   it('a preview counts (SQL) and explains (evaluator) with the configured thresholds', async () => {
-    const res = await admin.request<{
+    const res = await suite.admin.request<{
       count: number;
       sample: { profileId: string; member: boolean; reason: { actual: unknown; result: boolean }[] }[];
     }>('POST', '/v1/segments/preview', {
@@ -66,14 +53,14 @@ describe('api + segmenter: computed traits follow TRAITS_CONFIG', () => {
       ['p-02', true, 'loyal'],
       ['p-07', true, 'loyal'],
     ]);
-    const churned = await admin.request<{ count: number }>('POST', '/v1/segments/preview', {
+    const churned = await suite.admin.request<{ count: number }>('POST', '/v1/segments/preview', {
       rule: { trait: 'lifecycleStage', op: 'eq', value: 'churned' },
     });
     expect(churned.body.count).toBe(0);
   });
 
   it('the segmenter enters exactly the profiles loyal under the configured thresholds', async () => {
-    const created = await admin.request('POST', '/v1/segments', {
+    const created = await suite.admin.request('POST', '/v1/segments', {
       id: 'loyal-under-config',
       name: 'Loyal (two orders)',
       rule: { trait: 'lifecycleStage', op: 'eq', value: 'loyal' },
